@@ -37,10 +37,7 @@ def _answers() -> dict[str, str]:
 
 def _finding(check_id: str, where: str, what: str) -> str:
     owner = _answers()["team_platform"]
-    return (
-        f"{check_id} {where}: {what}\n"
-        f"      agreement: ownership · owner: {owner} · {DOCS}"
-    )
+    return f"{check_id} {where}: {what}\n      agreement: ownership · owner: {owner} · {DOCS}"
 
 
 def _codeowners_path() -> Path:
@@ -90,7 +87,9 @@ def test_codeowners_exists_where_the_ci_provider_reads_it() -> None:
 def test_every_team_owns_a_path() -> None:
     handles_in_use = {handle for _, handles in _codeowners_rules() for handle in handles}
     answers = _answers()
-    missing = [f"{key}={answers[key]}" for key in TEAM_ANSWERS if answers[key] not in handles_in_use]
+    missing = [
+        f"{key}={answers[key]}" for key in TEAM_ANSWERS if answers[key] not in handles_in_use
+    ]
     assert not missing, _finding(
         "OWN002",
         str(_codeowners_path().relative_to(ROOT)),
@@ -100,9 +99,7 @@ def test_every_team_owns_a_path() -> None:
 
 def test_only_known_teams_own_paths() -> None:
     known = {_answers()[key] for key in TEAM_ANSWERS}
-    unknown = sorted(
-        {handle for _, handles in _codeowners_rules() for handle in handles} - known
-    )
+    unknown = sorted({handle for _, handles in _codeowners_rules() for handle in handles} - known)
     assert not unknown, _finding(
         "OWN003",
         str(_codeowners_path().relative_to(ROOT)),
