@@ -1,0 +1,86 @@
+"""Fixtures for every layer of the template's own tests: render once, reuse everywhere.
+
+Rendering goes through a snapshot of the working tree without `.git`, made once per
+session. Copier renders a local git template with `vcs_ref="HEAD"` by cloning it and
+committing the uncommitted changes into the clone, for every single copy; the snapshot
+holds exactly the files that clone would hold (tracked plus untracked, ignored ones left
+out), and `tests/render/test_render_source.py` proves both routes render the same project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import (
+    ALL_COMBOS,
+    TEMPLATE_ROOT,
+    TOX_COMBOS,
+    Combo,
+    InterpreterNotFound,
+    RenderFn,
+    path_with_python,
+    render_from,
+    snapshot_working_tree,
+)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`combo` runs a test on every valid combination; `tox_combo` on the covering three."""
+    if "combo" in metafunc.fixturenames:
+        metafunc.parametrize("combo", ALL_COMBOS, ids=str)
+    if "tox_combo" in metafunc.fixturenames:
+        metafunc.parametrize("tox_combo", TOX_COMBOS, ids=str)
+
+
+@pytest.fixture(scope="session")
+def template_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Absolute path of a git-less snapshot of the template's working tree."""
+    return snapshot_working_tree(TEMPLATE_ROOT, tmp_path_factory.mktemp("template") / "src")
+
+
+@pytest.fixture(scope="session")
+def render(template_src: Path) -> RenderFn:
+    """`render(data, dst)`: copy the template into `dst` with these answers, defaults otherwise."""
+
+    def _render(data: dict[str, Any], dst: Path) -> Path:
+        return render_from(template_src, data, dst)
+
+    return _render
+
+
+class RenderCache:
+    """One render per combination per session. Tests read these; they must not change them."""
+
+    def __init__(self, render: RenderFn, root: Path) -> None:
+        self._render = render
+        self._root = root
+        self._done: dict[str, Path] = {}
+
+    def __call__(self, combo: Combo) -> Path:
+        if combo.id not in self._done:
+            self._done[combo.id] = self._render(combo.data, self._root / combo.id)
+        return self._done[combo.id]
+
+
+@pytest.fixture(scope="session")
+def rendered(render: RenderFn, tmp_path_factory: pytest.TempPathFactory) -> RenderCache:
+    """`rendered(combo)`: path of the shared, read-only render of that combination."""
+    return RenderCache(render, tmp_path_factory.mktemp("rendered"))
+
+
+@pytest.fixture(scope="session")
+def python_path(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
+    """`python_path("3.13")`: a PATH whose first entry has a working `python3.13`."""
+    bin_dir = tmp_path_factory.mktemp("interpreters")
+
+    def _path(version: str) -> str:
+        try:
+            return path_with_python(version, bin_dir)
+        except InterpreterNotFound as missing:
+            pytest.fail(str(missing), pytrace=False)
+
+    return _path

@@ -1,0 +1,73 @@
+"""Whatever a project is called, the derived slug and package name are valid and safe.
+
+A person who accepts every default must get a project that renders, whose slug is a valid
+kebab-case name and whose package neither is a keyword nor shadows an import. The checks
+here are independent of copier.yml's own validators: Python's `keyword` module, the
+running interpreter's standard library and the reserved-names list.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import RESERVED_IMPORT_NAMES, RenderFn, read_answers
+
+SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+PACKAGE = re.compile(r"[a-z][a-z0-9_]*")
+
+ODD_NAMES = [
+    "3D Vision!",
+    "Prévision Çhurn",
+    "日本語",
+    "Pandas",
+    "class",
+    "  --  ",
+    "json",
+    "Über Straße Ångström",
+    "tests",
+    "ML 2.0 -- (beta)",
+    "__init__",
+    "a",
+]
+
+
+@pytest.mark.parametrize("project_name", ODD_NAMES)
+def test_defaults_derived_from_any_project_name_are_valid(
+    render: RenderFn, tmp_path: Path, project_name: str
+) -> None:
+    answers = read_answers(render({"project_name": project_name}, tmp_path / "project"))
+    slug, package = answers["project_slug"], answers["package_name"]
+
+    assert SLUG.fullmatch(slug), f"derived slug {slug!r} is not kebab-case"
+    assert PACKAGE.fullmatch(package), f"derived package {package!r} is not an identifier"
+    assert package.isidentifier()
+    assert not keyword.iskeyword(package), f"derived package {package!r} is a keyword"
+    assert package not in sys.stdlib_module_names, f"{package!r} shadows the standard library"
+    for group, names in RESERVED_IMPORT_NAMES.items():
+        assert package not in names, f"derived package {package!r} is reserved ({group})"
+    assert (tmp_path / "project" / "src" / package).is_dir() or not (
+        tmp_path / "project" / "src"
+    ).exists(), f"src/{package}/ was not rendered"
+
+
+@pytest.mark.parametrize(
+    ("project_name", "slug", "package"),
+    [
+        ("Customer Churn Model", "customer-churn-model", "customer_churn_model"),
+        ("3D Vision!", "ml-3d-vision", "ml_3d_vision"),
+        ("Prévision Çhurn", "prevision-churn", "prevision_churn"),
+        ("Pandas", "pandas", "pandas_ml"),
+        ("json", "json", "json_ml"),
+        ("class", "class", "class_ml"),
+    ],
+)
+def test_derived_names_read_like_the_project_name(
+    render: RenderFn, tmp_path: Path, project_name: str, slug: str, package: str
+) -> None:
+    answers = read_answers(render({"project_name": project_name}, tmp_path / "project"))
+    assert (answers["project_slug"], answers["package_name"]) == (slug, package)

@@ -1,0 +1,77 @@
+"""Hostile free-text answers are refused or land verbatim in files that still parse.
+
+Answers travel into YAML, TOML, JSON and Markdown. A quote, a colon, a Jinja delimiter or
+a YAML special must not break a file, be evaluated, or run anything.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.support import RenderFn, parse_structured, read_answers, structured_files
+
+HOSTILE = [
+    'He said "hi"',
+    "it's O'Brien's model",
+    "key: value",
+    "a: b: c",
+    "{{ 7 * 7 }}",
+    "{{ _copier_conf.dst_path }}",
+    "{% raw %}x{% endraw %}",
+    "{% if true %}evaluated{% endif %}",
+    "{# comment #}",
+    "$(touch {pwned})",
+    "`touch {pwned}`",
+    "; touch {pwned} #",
+    "Prévision Çhurn — 日本語 🚀",
+    "yes",
+    "null",
+    "- a",
+    "# c",
+    "[1, 2]",
+    "{a: 1}",
+    "&anchor *alias",
+    "!!python/object:os.system",
+    "back\\slash \\n \\u0041",
+    "tab\there",
+    "\"\"\"triple\"\"\" and '''triple'''",
+    "<script>alert(1)</script>",
+    "100%",
+    "@acme",
+]
+
+
+@pytest.mark.parametrize("question", ["project_name", "description"])
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_answer_is_refused_or_renders_parseable_files_verbatim(
+    render: RenderFn, tmp_path: Path, question: str, hostile: str
+) -> None:
+    pwned = tmp_path / "pwned"
+    answer = hostile.replace("{pwned}", str(pwned))
+    project = tmp_path / "project"
+    refusal = None
+    try:
+        render({question: answer}, project)
+    except ValueError as refused:
+        refusal = str(refused)
+    assert not pwned.exists(), f"the answer {answer!r} ran a command while rendering"
+    if refusal is not None:
+        assert "Validation error" in refusal, f"refused without a validator message: {refusal}"
+        return
+
+    broken = []
+    for path in structured_files(project):
+        try:
+            parse_structured(path)
+        except Exception as error:
+            broken.append(f"{path.relative_to(project)}: {error}")
+    assert not broken, "files no longer parse:\n" + "\n".join(broken)
+
+    assert read_answers(project)[question] == answer, ".copier-answers.yml changed the answer"
+    pyproject = project / "pyproject.toml"
+    if question == "description" and pyproject.is_file():
+        metadata = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+        assert metadata["description"] == answer, "pyproject.toml changed the description"

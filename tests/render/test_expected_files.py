@@ -1,0 +1,164 @@
+"""Each option puts the files where that choice needs them, and nothing of the other choice.
+
+The template is read as it is when the tests run: a check about an area (CI files,
+src/, deploy/) applies once the template has that area, so the suite grows with it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.support import (
+    COPIER_CONFIG,
+    DEFAULT_COMBO,
+    OPTION_QUESTIONS,
+    TEMPLATE_ROOT,
+    Combo,
+    project_files,
+    read_answers,
+    working_tree_files,
+)
+
+# The template's files as Copier sees them (git-ignored files left out), paths unrendered.
+TEMPLATE_PATHS = [
+    name.removeprefix("template/")
+    for name in working_tree_files(TEMPLATE_ROOT)
+    if name.startswith("template/")
+]
+JINJA_IN_PATH = re.compile(r"\{\{|\{%")
+
+
+def template_has(pattern: str) -> bool:
+    """Whether any template path (with its Jinja) matches the regular expression."""
+    return any(re.search(pattern, path) for path in TEMPLATE_PATHS)
+
+
+def relative_files(project: Path) -> set[str]:
+    return {p.relative_to(project).as_posix() for p in project_files(project)}
+
+
+def test_every_unconditional_template_file_is_rendered(rendered, combo: Combo) -> None:
+    files = relative_files(rendered(combo))
+    expected = {
+        path.removesuffix(".jinja") for path in TEMPLATE_PATHS if not JINJA_IN_PATH.search(path)
+    }
+    assert expected <= files, f"missing from the render: {sorted(expected - files)}"
+
+
+def test_answers_file_records_the_answers_and_nothing_computed(rendered, combo: Combo) -> None:
+    answers = read_answers(rendered(combo))
+    for question, value in combo.data.items():
+        assert answers[question] == value, f"{question} recorded as {answers.get(question)!r}"
+    asked = {
+        name
+        for name, spec in COPIER_CONFIG.items()
+        if not name.startswith("_") and not (isinstance(spec, dict) and spec.get("when") is False)
+    }
+    assert asked <= set(answers), f"answers not recorded: {sorted(asked - set(answers))}"
+    computed = {name for name in COPIER_CONFIG if not name.startswith("_")} - asked
+    leaked = computed & set(answers)
+    assert not leaked, f"computed values must not be stored as answers: {sorted(leaked)}"
+    assert "_src_path" in answers, "copier update needs _src_path in the answers file"
+
+
+@pytest.mark.skipif(not template_has(r"(^|/)CODEOWNERS"), reason="template has no CODEOWNERS yet")
+def test_codeowners_sits_where_the_ci_provider_reads_it(rendered, combo: Combo) -> None:
+    files = relative_files(rendered(combo))
+    here, not_here = (
+        (".github/CODEOWNERS", "CODEOWNERS")
+        if combo.ci_provider == "github"
+        else ("CODEOWNERS", ".github/CODEOWNERS")
+    )
+    assert here in files, f"{combo.ci_provider}: CODEOWNERS must be at {here}"
+    assert not_here not in files, f"{combo.ci_provider}: stray CODEOWNERS at {not_here}"
+    assert not {"docs/CODEOWNERS"} & files, "a second CODEOWNERS makes ownership ambiguous"
+
+
+def test_ci_files_belong_to_the_chosen_provider_only(rendered, combo: Combo) -> None:
+    files = relative_files(rendered(combo))
+    github = {f for f in files if f.startswith(".github/")}
+    gitlab = {f for f in files if f == ".gitlab-ci.yml" or f.startswith(".gitlab/")}
+    if combo.ci_provider == "github":
+        assert not gitlab, f"GitLab files in a GitHub project: {sorted(gitlab)}"
+        if template_has(r"\.github.*/workflows/"):
+            workflows = [f for f in github if re.fullmatch(r"\.github/workflows/[^/]+\.ya?ml", f)]
+            assert workflows, "a GitHub project needs a workflow in .github/workflows/"
+    else:
+        assert not github, f"GitHub files in a GitLab project: {sorted(github)}"
+        if template_has(r"\.gitlab-ci\.yml"):
+            assert ".gitlab-ci.yml" in files, "a GitLab project needs .gitlab-ci.yml"
+
+
+@pytest.mark.skipif(not template_has(r"^src/"), reason="template has no src/ yet")
+def test_package_lives_under_src_with_the_answered_name(rendered, combo: Combo) -> None:
+    project = rendered(combo)
+    package = read_answers(project)["package_name"]
+    assert (project / "src" / package / "__init__.py").is_file(), f"src/{package}/ is no package"
+    others = sorted(p.name for p in (project / "src").iterdir() if p.name != package)
+    assert not others, f"src/ must hold only the package {package}: also {others}"
+
+
+@pytest.mark.skipif(not template_has(r"^src/"), reason="template has no src/ yet")
+def test_chosen_package_name_is_used_everywhere(render, tmp_path: Path) -> None:
+    project = render({"package_name": "fraud_scoring"}, tmp_path / "project")
+    assert (project / "src" / "fraud_scoring" / "__init__.py").is_file()
+    default = read_answers(project)["project_slug"].replace("-", "_")
+    stale = [
+        str(p.relative_to(project))
+        for p in project_files(project)
+        if default in p.relative_to(project).as_posix()
+    ]
+    assert not stale, f"paths still use the derived package name {default}: {stale}"
+
+
+def test_python_version_reaches_every_tool_setting(rendered, combo: Combo) -> None:
+    project = rendered(combo)
+    version, target = combo.python_version, "py" + combo.python_version.replace(".", "")
+    pyproject_path = project / "pyproject.toml"
+    if pyproject_path.is_file():
+        pyproject = tomllib.loads(pyproject_path.read_text(encoding="utf-8"))
+        assert pyproject["project"]["requires-python"] == f">={version}"
+        tool = pyproject.get("tool", {})
+        if "ruff" in tool:
+            assert tool["ruff"]["target-version"] == target
+        if "mypy" in tool:
+            assert str(tool["mypy"]["python_version"]) == version
+    tox_path = project / "tox.toml"
+    if tox_path.is_file():
+        tox = tomllib.loads(tox_path.read_text(encoding="utf-8"))
+        assert tox["env_run_base"]["base_python"] == [f"python{version}"]
+
+
+def _kinds(project: Path) -> set[str]:
+    kinds = set()
+    for path in project_files(project):
+        relative = path.relative_to(project).as_posix()
+        if relative.startswith("deploy/") and path.suffix in (".yaml", ".yml"):
+            for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+                if isinstance(document, dict) and "kind" in document:
+                    kinds.add(str(document["kind"]))
+    return kinds
+
+
+@pytest.mark.skipif(not template_has(r"^deploy/"), reason="template has no deploy/ yet")
+def test_deployment_matches_serving_and_target(rendered, combo: Combo) -> None:
+    kinds = _kinds(rendered(combo))
+    if combo.deploy_target == "kserve":
+        assert "InferenceService" in kinds, f"kserve renders an InferenceService, got {kinds}"
+        assert not {"Deployment", "CronJob"} & kinds, f"kserve with plain workloads: {kinds}"
+    elif combo.serving == "rest":
+        assert "Deployment" in kinds, f"REST on Kubernetes renders a Deployment, got {kinds}"
+        assert not {"CronJob", "InferenceService"} & kinds, kinds
+    else:
+        assert "CronJob" in kinds, f"batch on Kubernetes renders a CronJob, got {kinds}"
+        assert not {"Deployment", "InferenceService"} & kinds, kinds
+
+
+def test_default_combination_is_what_copier_yml_declares() -> None:
+    assert {q: str(COPIER_CONFIG[q]["default"]) for q in OPTION_QUESTIONS} == DEFAULT_COMBO.data
+    assert DEFAULT_COMBO.id == "github-rest-kubernetes-py312"

@@ -1,0 +1,109 @@
+"""Every valid combination of options renders a project whose files are finished and valid.
+
+Finished: no Jinja left in any file or file name. Valid: every YAML, TOML, JSON and
+notebook parses, and ruff (the version the generated pre-commit pins) finds nothing to
+format or fix, so a fresh project is green on its first lint.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.support import (
+    ALL_COMBOS,
+    INVALID_OPTION_PAIRS,
+    OPTION_VALUES,
+    Combo,
+    parse_structured,
+    project_files,
+    structured_files,
+    tail,
+    text_of,
+    unrendered_jinja,
+)
+
+
+def test_matrix_is_every_valid_combination() -> None:
+    expected = 1
+    for values in OPTION_VALUES.values():
+        expected *= len(values)
+    refused = 0
+    for pair in INVALID_OPTION_PAIRS:
+        refused_here = 1
+        for question, values in OPTION_VALUES.items():
+            refused_here *= 1 if question in pair else len(values)
+        refused += refused_here
+    assert len(ALL_COMBOS) == expected - refused
+    assert len({combo.id for combo in ALL_COMBOS}) == len(ALL_COMBOS), "combination ids collide"
+
+
+def test_combination_renders(rendered, combo: Combo) -> None:
+    project = rendered(combo)
+    assert (project / ".copier-answers.yml").is_file()
+
+
+def test_no_unrendered_jinja_in_files_or_names(rendered, combo: Combo) -> None:
+    project = rendered(combo)
+    findings = []
+    for path in project_files(project):
+        relative = path.relative_to(project)
+        if any(mark in str(relative) for mark in ("{{", "{%", "{#")) or path.suffix == ".jinja":
+            findings.append(f"{relative}: unrendered file name")
+        text = text_of(path)
+        if text is None:
+            continue
+        findings.extend(f"{relative}:{n}: {line}" for n, line in unrendered_jinja(text))
+    assert not findings, "Jinja left in the rendered project:\n" + "\n".join(findings)
+
+
+def test_structured_files_parse(rendered, combo: Combo) -> None:
+    project = rendered(combo)
+    broken = []
+    for path in structured_files(project):
+        try:
+            parse_structured(path)
+        except Exception as error:
+            broken.append(f"{path.relative_to(project)}: {type(error).__name__}: {error}")
+    assert not broken, "rendered files do not parse:\n" + "\n".join(broken)
+
+
+@pytest.mark.parametrize(
+    "ruff_args",
+    [
+        pytest.param(["format", "--check", "--diff"], id="format"),
+        pytest.param(["check", "--output-format", "concise"], id="check"),
+    ],
+)
+def test_ruff_finds_nothing_in_a_fresh_render(rendered, combo: Combo, ruff_args) -> None:
+    project = rendered(combo)
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", *ruff_args, "--no-cache", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, (
+        f"ruff {ruff_args[0]} wants changes in a fresh render:\n"
+        f"{tail(result.stdout + result.stderr)}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("name = {{ project_name }}", True),
+        ("{% if serving == 'rest' %}", True),
+        ("{# note #}", True),
+        ("run: echo ${{ github.sha }}", False),
+        ("if: ${{ matrix.python == '3.12' }}", False),
+        ('echo "${#ARRAY[@]}"', False),
+        ("script: echo $CI_COMMIT_SHA ${CI_JOB_ID}", False),
+        ("${{ github.ref }} then {{ leftover }}", True),
+    ],
+)
+def test_jinja_detector_flags_delimiters_but_not_ci_expressions(text: str, flagged: bool) -> None:
+    assert bool(unrendered_jinja(text)) is flagged
