@@ -1,0 +1,58 @@
+"""Failures a person can fix, reported on one line: what broke, where, and whose agreement it is.
+
+Every check in this package reports a :class:`Finding`: a short ID in a family (``DAT`` for
+input data, ``MOD`` for the model and its quality gates), where it happened, the problem,
+the agreement it breaks, the owning team and the page that describes it. The commands catch
+:class:`PipelineError` and print its finding instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken agreement, e.g. ``DAT002 data/x.csv: required column 'region' is missing``."""
+
+    code: str
+    where: str
+    problem: str
+    agreement: str
+    owner: str
+    docs: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.code} {self.where}: {self.problem}"
+            f" · agreement: {self.agreement} · owner: {self.owner} · {self.docs}"
+        )
+
+
+class PipelineError(Exception):
+    """An error with a :class:`Finding`; the commands print it and exit 1."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(str(finding))
+        self.finding = finding
+
+    @property
+    def code(self) -> str:
+        return self.finding.code
+
+
+def run_command(step: Callable[[], int]) -> int:
+    """Run a command's work; turn expected failures into a one-line message and exit code 1.
+
+    ``PipelineError`` carries its own message. ``OSError`` (a directory that cannot be
+    written, a full disk) is reported with the path the system names.
+    """
+    try:
+        return step()
+    except PipelineError as error:
+        print(error, file=sys.stderr)
+    except OSError as error:
+        print(f"error: {error}", file=sys.stderr)
+    return 1

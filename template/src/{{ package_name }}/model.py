@@ -1,0 +1,66 @@
+"""Save, load and apply the trained pipeline (``models/model.joblib``).
+
+A joblib file is a pickle: loading one runs code from it. Load only models this project
+trained; never a file from an untrusted source.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+import joblib
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from . import owners, paths
+from .atomic import atomic_path
+from .errors import Finding, PipelineError
+from .features import feature_frame
+
+# Customers scored at or above this probability are predicted to churn.
+DECISION_THRESHOLD: Final = 0.5
+
+
+def _model_error(code: str, where: Path, problem: str) -> PipelineError:
+    return PipelineError(
+        Finding(
+            code=code,
+            where=str(where),
+            problem=problem,
+            agreement="model pipeline",
+            owner=owners.DATA_SCIENCE,
+            docs=paths.DOCS_QUICK_START,
+        )
+    )
+
+
+def save_model(pipeline: Pipeline, path: Path | str = paths.MODEL) -> None:
+    """Write the fitted pipeline atomically: a failed save keeps the previous model."""
+    with atomic_path(path) as temporary:
+        joblib.dump(pipeline, temporary)
+
+
+def load_model(path: Path | str = paths.MODEL) -> Pipeline:
+    """Load a pipeline saved by :func:`save_model` (``MOD005`` if it is missing or not one)."""
+    path = Path(path)
+    if not path.is_file():
+        raise _model_error(
+            "MOD005", path, f"no trained model here; run `python -m {__package__}.train` first"
+        )
+    try:
+        loaded = joblib.load(path)
+    except Exception as error:  # a truncated or foreign file fails in many ways
+        raise _model_error("MOD005", path, f"cannot be loaded as a model ({error})") from None
+    if not isinstance(loaded, Pipeline):
+        kind = type(loaded).__name__
+        raise _model_error("MOD005", path, f"holds a {kind}, not a scikit-learn Pipeline")
+    return loaded
+
+
+def churn_probability(pipeline: Pipeline, frame: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """The probability of churn for each row of ``frame``."""
+    probabilities = pipeline.predict_proba(feature_frame(frame))
+    return np.asarray(probabilities[:, 1], dtype=np.float64)
