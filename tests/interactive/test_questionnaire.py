@@ -39,7 +39,6 @@ def prompt_text(question: str) -> str:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
-@pytest.mark.filterwarnings("ignore::copier.errors.DirtyLocalWarning")
 def test_user_fixes_a_refused_package_name_and_gets_the_project(tmp_path: Path) -> None:
     destination = tmp_path / "churn"
     env = dict(os.environ, TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="220")
