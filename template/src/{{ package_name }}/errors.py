@@ -3,13 +3,11 @@
 Every check in this package reports a :class:`Finding`: a short ID in a family (``DAT`` for
 input data, ``MOD`` for the model and its quality gates), where it happened, the problem,
 the agreement it breaks, the owning team and the page that describes it. The commands catch
-:class:`PipelineError` and print its finding instead of a traceback.
+:class:`PipelineError` and print its finding instead of a traceback (see :mod:`.cli`).
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -41,18 +39,3 @@ class PipelineError(Exception):
     @property
     def code(self) -> str:
         return self.finding.code
-
-
-def run_command(step: Callable[[], int]) -> int:
-    """Run a command's work; turn expected failures into a one-line message and exit code 1.
-
-    ``PipelineError`` carries its own message. ``OSError`` (a directory that cannot be
-    written, a full disk) is reported with the path the system names.
-    """
-    try:
-        return step()
-    except PipelineError as error:
-        print(error, file=sys.stderr)
-    except OSError as error:
-        print(f"error: {error}", file=sys.stderr)
-    return 1

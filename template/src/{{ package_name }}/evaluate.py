@@ -31,8 +31,9 @@ from sklearn.metrics import (
 
 from . import owners, paths
 from .atomic import atomic_path, atomic_write_text
+from .cli import prog_name, run_command
 from .data import TARGET_COLUMN, load_customers, split_holdout
-from .errors import Finding, PipelineError, run_command
+from .errors import Finding, PipelineError
 from .gates import check_gates, load_gates
 from .model import DECISION_THRESHOLD, churn_probability, load_model
 
@@ -92,7 +93,7 @@ def plot_roc_curve(
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=f"python -m {__package__}.evaluate",
+        prog=prog_name("evaluate"),
         description="Evaluate the model on the holdout customers and check the quality gates.",
     )
     parser.add_argument(

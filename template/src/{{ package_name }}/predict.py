@@ -19,8 +19,8 @@ from sklearn.pipeline import Pipeline
 
 from . import paths
 from .atomic import atomic_path
+from .cli import prog_name, run_command
 from .data import ID_COLUMN, load_customers
-from .errors import run_command
 from .features import FEATURE_COLUMNS
 from .model import DECISION_THRESHOLD, churn_probability, load_model
 
@@ -58,7 +58,7 @@ def _threshold(text: str) -> float:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=f"python -m {__package__}.predict",
+        prog=prog_name("predict"),
         description="Score a CSV of customers with the trained churn model.",
     )
     parser.add_argument("input", type=Path, help="customers to score (CSV)")

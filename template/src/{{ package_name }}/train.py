@@ -15,8 +15,9 @@ import pandas as pd
 from sklearn.pipeline import Pipeline
 
 from . import owners, paths
+from .cli import prog_name, run_command
 from .data import TARGET_COLUMN, load_customers, split_holdout
-from .errors import Finding, PipelineError, run_command
+from .errors import Finding, PipelineError
 from .features import build_pipeline, feature_frame
 from .model import save_model
 
@@ -46,7 +47,7 @@ def train(training: pd.DataFrame, *, source: Path | str = "training data") -> Pi
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=f"python -m {__package__}.train",
+        prog=prog_name("train"),
         description="Train the churn model on the training part of a labelled customer CSV.",
     )
     parser.add_argument(
