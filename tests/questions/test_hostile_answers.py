@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import RenderFn, parse_structured, read_answers, structured_files
+from tests.support import Combo, RenderFn, parse_structured, read_answers, structured_files
 
 HOSTILE = [
     'He said "hi"',
@@ -44,17 +44,22 @@ HOSTILE = [
 ]
 
 
+# Two combinations that between them render every CI provider, serving mode and target.
+SIDES = [Combo("3.12", "github", "rest", "kserve"), Combo("3.11", "gitlab", "batch", "kubernetes")]
+
+
+@pytest.mark.parametrize("side", SIDES, ids=str)
 @pytest.mark.parametrize("question", ["project_name", "description"])
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_hostile_answer_is_refused_or_renders_parseable_files_verbatim(
-    render: RenderFn, tmp_path: Path, question: str, hostile: str
+    render: RenderFn, tmp_path: Path, question: str, hostile: str, side: Combo
 ) -> None:
     pwned = tmp_path / "pwned"
     answer = hostile.replace("{pwned}", str(pwned))
     project = tmp_path / "project"
     refusal = None
     try:
-        render({question: answer}, project)
+        render({**side.data, question: answer}, project)
     except ValueError as refused:
         refusal = str(refused)
     assert not pwned.exists(), f"the answer {answer!r} ran a command while rendering"

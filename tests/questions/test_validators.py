@@ -38,6 +38,7 @@ BAD_ANSWERS: list[tuple[str, str, str]] = [
     ("organisation", "", "organisation"),
     ("description", "", "must not be empty"),
     ("description", "Predicts churn.\nAnd more.", "one line"),
+    ("description", "Predicts\tchurn.", "control characters"),
     *[
         (team, bad, "handle")
         for team in TEAM_QUESTIONS
