@@ -6,6 +6,7 @@ the first run. Three combinations together use every value of every option.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
@@ -62,3 +63,4 @@ def test_generated_project_is_green_under_its_own_tox(
         f"{elapsed:.0f}s) in {project}\n{tail(output, 80)}"
     )
     assert "congratulations" in output, f"{tox_combo}: tox did not report success\n{tail(output)}"
+    shutil.rmtree(project / ".tox", ignore_errors=True)  # green: its environments are not needed

@@ -34,8 +34,8 @@ def asked_questions() -> list[str]:
 
 
 def prompt_text(question: str) -> str:
-    """A stretch of the question's help that the prompt shows verbatim on screen."""
-    return str(COPIER_CONFIG[question]["help"])[:40]
+    """A stretch of the question's help that the prompt shows verbatim (before any Jinja)."""
+    return str(COPIER_CONFIG[question]["help"]).split("{{")[0].split("{%")[0][:40]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")

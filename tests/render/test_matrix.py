@@ -11,11 +11,13 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from tests.support import (
     ALL_COMBOS,
     INVALID_OPTION_PAIRS,
     OPTION_VALUES,
+    TEMPLATE_DIR,
     Combo,
     parse_structured,
     project_files,
@@ -68,6 +70,24 @@ def test_structured_files_parse(rendered, combo: Combo) -> None:
         except Exception as error:
             broken.append(f"{path.relative_to(project)}: {type(error).__name__}: {error}")
     assert not broken, "rendered files do not parse:\n" + "\n".join(broken)
+
+
+def test_ruff_here_is_the_version_generated_projects_pin() -> None:
+    config = yaml.safe_load((TEMPLATE_DIR / ".pre-commit-config.yaml").read_text("utf-8"))
+    pins = {
+        dependency.split("==", 1)[1]
+        for repo in config["repos"]
+        for hook in repo["hooks"]
+        for dependency in hook.get("additional_dependencies", [])
+        if dependency.startswith("ruff==")
+    }
+    version = subprocess.run(
+        [sys.executable, "-m", "ruff", "--version"], capture_output=True, text=True, check=True
+    ).stdout.split()[-1]
+    assert pins == {version}, (
+        f"the template's pre-commit pins ruff {sorted(pins)}, these tests run ruff {version}: "
+        "pin the same version in pyproject.toml's dev group"
+    )
 
 
 @pytest.mark.parametrize(
