@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from tests.support import (  # noqa: E402 - needs the repository root on sys.path
     DEFAULT_COMBO,
+    InterpreterNotFound,
     git_init_commit,
     path_with_python,
     snapshot_working_tree,
@@ -154,7 +155,10 @@ def main(argv: list[str] | None = None) -> int:
         green: dict[str, list[dict[str, float]]] = {}
         if args.green_runs or args.cold_runs:
             bin_dir = work / "bin"
-            path = path_with_python(DEFAULT_COMBO.python_version, bin_dir)
+            try:
+                path = path_with_python(DEFAULT_COMBO.python_version, bin_dir)
+            except InterpreterNotFound as missing:
+                raise SystemExit(f"time to green: {missing}") from None
             warm_env = tool_env(PATH=path)
             if args.green_runs:
                 print("time to green, warm caches (one untimed warm-up)", file=sys.stderr)
