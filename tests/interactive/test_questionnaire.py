@@ -81,9 +81,8 @@ def test_user_fixes_a_refused_package_name_and_gets_the_project(tmp_path: Path) 
     assert answers["ci_provider"] == "gitlab"
     assert answers["project_slug"] == "customer-churn-model", "defaults were not accepted"
     assert not (destination / ".github").exists(), "a GitLab project has no .github/"
-    if (destination / "src").exists():
-        assert (destination / "src" / "churn_model" / "__init__.py").is_file()
-        assert not (destination / "src" / "customer_churn_model").exists()
+    assert (destination / "src" / "churn_model" / "__init__.py").is_file()
+    assert not (destination / "src" / "customer_churn_model").exists()
 
 
 class _Recorder:
