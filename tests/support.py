@@ -287,8 +287,17 @@ def path_with_python(version: str, bin_dir: Path) -> str:
 
 
 def tool_env(**extra: str) -> dict[str, str]:
-    """Environment for a generated project's tooling: never download an interpreter."""
-    env = dict(os.environ)
+    """Environment for a generated project's tooling: never download an interpreter.
+
+    What `uv run` (which runs this suite) sets for its own environment is left out, so the
+    generated project's tox builds its own environments as it does for a user.
+    """
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"VIRTUAL_ENV", "UV", "UV_RUN_RECURSION_DEPTH"}
+        and not key.startswith("UV_INTERNAL__")
+    }
     env["UV_PYTHON_DOWNLOADS"] = "never"
     env.update(extra)
     return env
