@@ -12,6 +12,8 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+import time
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -321,3 +323,37 @@ def git_init_commit(project: Path) -> None:
 
 def tail(text: str, lines: int = 60) -> str:
     return "\n".join(text.splitlines()[-lines:])
+
+
+TOX_TIMEOUT_SECONDS = 1500
+
+
+@dataclass(frozen=True)
+class ToxRun:
+    """What a generated project's tox printed, how it ended, and how long it took."""
+
+    returncode: int
+    output: str
+    seconds: float
+
+
+def run_tox(project: Path, path: str, *args: str) -> ToxRun:
+    """Run the generated project's own tox (from this environment) with `PATH=path`."""
+    started = time.monotonic()
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "tox", *args],
+            cwd=project,
+            env=tool_env(PATH=path),
+            capture_output=True,
+            text=True,
+            timeout=TOX_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as expired:
+        output = expired.stdout or ""
+        if isinstance(output, bytes):
+            output = output.decode(errors="replace")
+        message = f"tox {' '.join(args)} ran over {TOX_TIMEOUT_SECONDS}s\n{tail(output)}"
+        raise AssertionError(message) from None
+    return ToxRun(result.returncode, result.stdout + result.stderr, time.monotonic() - started)

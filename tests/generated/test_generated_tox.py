@@ -7,9 +7,6 @@ the first run. Three combinations together use every value of every option.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,11 +17,9 @@ from tests.support import (
     Combo,
     RenderFn,
     git_init_commit,
+    run_tox,
     tail,
-    tool_env,
 )
-
-TOX_TIMEOUT_SECONDS = 1500
 
 
 def test_tox_combinations_use_every_option_value() -> None:
@@ -39,28 +34,10 @@ def test_generated_project_is_green_under_its_own_tox(
 ) -> None:
     project = render(tox_combo.data, tmp_path / tox_combo.id)
     git_init_commit(project)  # pre-commit (the lint env) needs a git repository
-    env = tool_env(PATH=python_path(tox_combo.python_version))
-    started = time.monotonic()
-    try:
-        result = subprocess.run(
-            [sys.executable, "-m", "tox"],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=TOX_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as expired:
-        output = expired.stdout or ""
-        if isinstance(output, bytes):
-            output = output.decode(errors="replace")
-        pytest.fail(f"{tox_combo}: tox ran over {TOX_TIMEOUT_SECONDS}s\n{tail(output)}")
-    elapsed = time.monotonic() - started
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, (
-        f"{tox_combo}: the generated project's tox failed (exit {result.returncode}, "
-        f"{elapsed:.0f}s) in {project}\n{tail(output, 80)}"
+    tox = run_tox(project, python_path(tox_combo.python_version))
+    assert tox.returncode == 0, (
+        f"{tox_combo}: the generated project's tox failed (exit {tox.returncode}, "
+        f"{tox.seconds:.0f}s) in {project}\n{tail(tox.output, 80)}"
     )
-    assert "congratulations" in output, f"{tox_combo}: tox did not report success\n{tail(output)}"
+    assert "congratulations" in tox.output, f"{tox_combo}: no success report\n{tail(tox.output)}"
     shutil.rmtree(project / ".tox", ignore_errors=True)  # green: its environments are not needed

@@ -1,0 +1,175 @@
+"""Planted faults: break a generated project on purpose; the matching check must fail and say so.
+
+A green `tox` proves little unless each check can also go red. Every fault here is a mistake a
+team makes in real life; the test plants it in a fresh render (defaults), runs the one tox
+environment that owns it, and requires a failure that names the file, the rule, and — for the
+agreements between teams — the owning team's handle.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support import (
+    DEFAULT_COMBO,
+    RenderFn,
+    git,
+    git_init_commit,
+    read_answers,
+    run_tox,
+    tail,
+)
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One planted mistake, the tox call that must catch it, and what its message must say."""
+
+    name: str
+    plant: Callable[[Path], None]
+    tox_args: tuple[str, ...]
+    expected: tuple[str, ...]  # `{answer}` placeholders are filled from .copier-answers.yml
+
+
+def _edit(relpath: str, old: str, new: str) -> Callable[[Path], None]:
+    def plant(project: Path) -> None:
+        path = project / relpath
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"cannot plant the fault: {old!r} is not in {relpath}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return plant
+
+
+def _append(relpath: str, text: str) -> Callable[[Path], None]:
+    def plant(project: Path) -> None:
+        with (project / relpath).open("a", encoding="utf-8") as handle:
+            handle.write(text)
+
+    return plant
+
+
+def _notebook_with_output(project: Path) -> None:
+    path = project / "notebooks/01-explore-churn.ipynb"
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    cell = next(c for c in notebook["cells"] if c["cell_type"] == "code")
+    cell["execution_count"] = 1
+    cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["C000042 churned\n"]}]
+    path.write_text(json.dumps(notebook, indent=1) + "\n", encoding="utf-8")
+
+
+def _sample_value(column: str, value: str) -> Callable[[Path], None]:
+    """Replace `column` in the sample's first data row with `value`."""
+
+    def plant(project: Path) -> None:
+        path = project / "data/sample/customers.csv"
+        header, first, *rest = path.read_text(encoding="utf-8").splitlines()
+        cells = first.split(",")
+        cells[header.split(",").index(column)] = value
+        path.write_text("\n".join([header, ",".join(cells), *rest]) + "\n", encoding="utf-8")
+
+    return plant
+
+
+PACKAGE = "src/customer_churn_model"
+FAULTS = [
+    Fault(
+        "notebook-with-outputs",
+        _notebook_with_output,
+        ("-e", "lint"),
+        ("notebooks carry no outputs", "would have stripped notebooks/01-explore-churn.ipynb"),
+    ),
+    Fault(
+        "shell-true-subprocess",
+        _append(
+            f"{PACKAGE}/train.py",
+            "\n\ndef _run(command: str) -> None:\n"
+            "    import subprocess\n\n"
+            "    subprocess.run(command, shell=True, check=True)\n",
+        ),
+        ("-e", "lint"),
+        ("S602", f"{PACKAGE}/train.py"),
+    ),
+    Fault(
+        "broken-yaml",
+        _append("config/quality-gates.yaml", "gates: [unclosed\n"),
+        ("-e", "lint"),
+        ("YAML syntax", "Failed", "config/quality-gates.yaml"),
+    ),
+    Fault(
+        "untyped-return",
+        _append(f"{PACKAGE}/features.py", "\n\ndef leaky(value: int) -> str:\n    return value\n"),
+        ("-e", "type"),
+        (f"{PACKAGE}/features.py", "[return-value]"),
+    ),
+    Fault(
+        "gate-the-model-cannot-meet",
+        _edit("config/quality-gates.yaml", "min: 0.72", "min: 0.99"),
+        ("-e", "test", "--", "tests/model"),
+        ("MOD001", "config/quality-gates.yaml", "roc_auc", "{team_data_science}"),
+    ),
+    Fault(
+        "sample-value-that-does-not-parse",
+        _sample_value("tenure_months", "twelve"),
+        ("-e", "test", "--", "tests/data"),
+        ("DAT003", "tenure_months", "{team_data_engineering}"),
+    ),
+    Fault(
+        "codeowners-with-unknown-team",
+        _edit(".github/CODEOWNERS", "/deploy/ @acme/mlops", "/deploy/ @acme/someone-else"),
+        ("-e", "test", "--", "tests/conventions"),
+        ("OWN003", "@acme/someone-else", "{team_platform}", "docs/ways-of-working.md#ownership"),
+    ),
+    Fault(
+        "managed-header-removed",
+        _edit("tox.toml", "# Managed by the ML platform template", "# Our own tox settings"),
+        ("-e", "test", "--", "tests/conventions"),
+        ("OWN005", "tox.toml", "{team_platform}"),
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def green_project(
+    render: RenderFn, python_path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, str]:
+    """A committed default render whose tox environments exist and pass, reused per fault."""
+    project = render(DEFAULT_COMBO.data, tmp_path_factory.mktemp("planted") / "project")
+    git_init_commit(project)
+    path = python_path(DEFAULT_COMBO.python_version)
+    setup = run_tox(project, path, "run", "-e", "lint,type,test", "--notest")
+    assert setup.returncode == 0, f"tox environments could not be built\n{tail(setup.output)}"
+    return project, path
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=lambda fault: fault.name)
+def test_planted_fault_fails_its_check_with_a_clear_message(
+    green_project: tuple[Path, str], fault: Fault
+) -> None:
+    project, path = green_project
+    answers = read_answers(project)
+    fault.plant(project)
+    try:
+        tox = run_tox(project, path, *fault.tox_args)
+    finally:
+        git(project, "checkout", "--", ".")
+        subprocess.run(["git", "clean", "-fdq", "-e", ".tox"], cwd=project, check=True)
+    assert tox.returncode != 0, f"{fault.name}: tox {fault.tox_args} passed\n{tail(tox.output)}"
+    expected = [text.format(**answers) for text in fault.expected]
+    missing = [text for text in expected if text not in tox.output]
+    assert not missing, f"{fault.name}: the failure does not say {missing}\n{tail(tox.output, 80)}"
+
+
+def test_the_project_is_green_again_after_the_faults(green_project: tuple[Path, str]) -> None:
+    """Guards the fault tests themselves: each one restored the project it broke."""
+    project, path = green_project
+    tox = run_tox(project, path, "-e", "lint,type,test")
+    assert tox.returncode == 0, f"a planted fault leaked into the next test\n{tail(tox.output)}"
