@@ -18,8 +18,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from . import owners, paths
-from .errors import Finding, PipelineError
+from . import paths
+from .errors import DATA_CONTRACT
 
 ColumnType = Literal["identifier", "date", "integer", "decimal", "category", "label"]
 
@@ -56,33 +56,20 @@ _EXPECTED: Final[dict[ColumnType, str]] = {
 }
 
 
-def _data_error(code: str, where: Path | str, problem: str) -> PipelineError:
-    return PipelineError(
-        Finding(
-            code=code,
-            where=str(where),
-            problem=problem,
-            agreement="data contract",
-            owner=owners.DATA_ENGINEERING,
-            docs=paths.DOCS_DATA,
-        )
-    )
-
-
 def _read_raw(path: Path) -> pd.DataFrame:
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
     except FileNotFoundError:
-        raise _data_error("DAT001", path, "file not found") from None
+        raise DATA_CONTRACT.error("DAT001", path, "file not found") from None
     except pd.errors.EmptyDataError:
-        raise _data_error("DAT001", path, "file is empty (no header row)") from None
+        raise DATA_CONTRACT.error("DAT001", path, "file is empty (no header row)") from None
     except pd.errors.ParserError as error:
         detail = str(error).strip().splitlines()[0]
-        raise _data_error("DAT001", path, f"not a valid CSV file ({detail})") from None
+        raise DATA_CONTRACT.error("DAT001", path, f"not a valid CSV file ({detail})") from None
     except UnicodeDecodeError:
-        raise _data_error("DAT001", path, "not UTF-8 text") from None
+        raise DATA_CONTRACT.error("DAT001", path, "not UTF-8 text") from None
     except OSError as error:
-        raise _data_error("DAT001", path, f"cannot be read ({error.strerror})") from None
+        raise DATA_CONTRACT.error("DAT001", path, f"cannot be read ({error.strerror})") from None
 
 
 def _parse(values: pd.Series[str], column_type: ColumnType) -> tuple[pd.Series, pd.Series[bool]]:
@@ -122,9 +109,9 @@ def load_customers(
         names = ", ".join(repr(column) for column in missing)
         what = "required column" if len(missing) == 1 else "required columns"
         verb = "is" if len(missing) == 1 else "are"
-        raise _data_error("DAT002", path, f"{what} {names} {verb} missing")
+        raise DATA_CONTRACT.error("DAT002", path, f"{what} {names} {verb} missing")
     if raw.empty:
-        raise _data_error("DAT005", path, "has a header but no rows")
+        raise DATA_CONTRACT.error("DAT005", path, "has a header but no rows")
 
     frame = raw.copy()
     for column in required:
@@ -136,7 +123,7 @@ def load_customers(
             value = raw[column].iloc[first]
             shown = "an empty value" if not value.strip() else repr(value)
             others = f" (and {len(positions) - 1} more rows)" if len(positions) > 1 else ""
-            raise _data_error(
+            raise DATA_CONTRACT.error(
                 "DAT003",
                 path,
                 f"column {column!r} has {shown} on line {first + 2}{others};"
@@ -152,7 +139,7 @@ def load_customers(
             lines = [
                 str(int(p) + 2) for p in positions if frame[ID_COLUMN].iloc[int(p)] == customer
             ]
-            raise _data_error(
+            raise DATA_CONTRACT.error(
                 "DAT004",
                 path,
                 f"{ID_COLUMN} {customer!r} appears more than once (lines {', '.join(lines)})",

@@ -9,6 +9,9 @@ the agreement it breaks, the owning team and the page that describes it. The com
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+from . import owners, paths
 
 
 @dataclass(frozen=True)
@@ -39,3 +42,23 @@ class PipelineError(Exception):
     @property
     def code(self) -> str:
         return self.finding.code
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """An agreement the pipeline checks: its name, the team that owns it, the page about it."""
+
+    name: str
+    owner: str
+    docs: str
+
+    def finding(self, code: str, where: Path | str, problem: str) -> Finding:
+        return Finding(code, str(where), problem, self.name, self.owner, self.docs)
+
+    def error(self, code: str, where: Path | str, problem: str) -> PipelineError:
+        return PipelineError(self.finding(code, where, problem))
+
+
+DATA_CONTRACT = Agreement("data contract", owners.DATA_ENGINEERING, paths.DOCS_DATA)
+MODEL_PIPELINE = Agreement("model pipeline", owners.DATA_SCIENCE, paths.DOCS_QUICK_START)
+QUALITY_GATES = Agreement("model quality gates", owners.DATA_SCIENCE, paths.DOCS_DEFINITION_OF_DONE)

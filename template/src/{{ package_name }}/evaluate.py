@@ -29,11 +29,11 @@ from sklearn.metrics import (
     roc_curve,
 )
 
-from . import owners, paths
+from . import paths
 from .atomic import atomic_path, atomic_write_text
 from .cli import prog_name, run_command
 from .data import TARGET_COLUMN, load_customers, split_holdout
-from .errors import Finding, PipelineError
+from .errors import MODEL_PIPELINE
 from .gates import check_gates, load_gates
 from .model import DECISION_THRESHOLD, churn_probability, load_model
 
@@ -130,16 +130,11 @@ def main(argv: list[str] | None = None) -> int:
         _, holdout = split_holdout(load_customers(args.data))
         labels = holdout[TARGET_COLUMN].to_numpy()
         if set(np.unique(labels).tolist()) != {0, 1}:
-            raise PipelineError(
-                Finding(
-                    code="MOD007",
-                    where=str(args.data),
-                    problem=f"the {len(holdout)} holdout customers are not a mix of"
-                    f" {TARGET_COLUMN} 0 and 1; evaluation needs both (use more data)",
-                    agreement="model pipeline",
-                    owner=owners.DATA_SCIENCE,
-                    docs=paths.DOCS_DATA,
-                )
+            raise MODEL_PIPELINE.error(
+                "MOD007",
+                args.data,
+                f"the {len(holdout)} holdout customers are not a mix of"
+                f" {TARGET_COLUMN} 0 and 1; evaluation needs both (use more data)",
             )
         probabilities = churn_probability(pipeline, holdout)
         metrics = compute_metrics(labels, probabilities)

@@ -25,8 +25,8 @@ from typing import Final
 
 import yaml
 
-from . import owners, paths
-from .errors import Finding, PipelineError
+from . import paths
+from .errors import QUALITY_GATES, Agreement, Finding, PipelineError
 
 _GATE_KEYS: Final = frozenset({"min", "max", "why"})
 _FILE_KEYS: Final = frozenset({"owner", "docs", "gates"})
@@ -55,32 +55,15 @@ class QualityGates:
     """The gates of one file, with the team that owns them and the page that explains them."""
 
     gates: tuple[Gate, ...]
-    owner: str
-    docs: str
+    agreement: Agreement  # owner and docs as the gates file names them
     source: str
 
     def finding(self, code: str, problem: str) -> Finding:
-        return Finding(
-            code=code,
-            where=self.source,
-            problem=problem,
-            agreement="model quality gates",
-            owner=self.owner,
-            docs=self.docs,
-        )
+        return self.agreement.finding(code, self.source, problem)
 
 
 def _invalid(source: str, problem: str) -> PipelineError:
-    return PipelineError(
-        Finding(
-            code="MOD004",
-            where=source,
-            problem=problem,
-            agreement="model quality gates",
-            owner=owners.DATA_SCIENCE,
-            docs=paths.DOCS_DEFINITION_OF_DONE,
-        )
-    )
+    return QUALITY_GATES.error("MOD004", source, problem)
 
 
 def _bound(source: str, metric: str, key: str, value: object) -> float | None:
@@ -117,9 +100,12 @@ def parse_gates(document: object, source: str) -> QualityGates:
         if minimum is not None and maximum is not None and minimum > maximum:
             raise _invalid(source, f"gate {metric!r} has min {minimum:g} above max {maximum:g}")
         gates.append(Gate(str(metric), minimum, maximum, str(spec.get("why") or "")))
-    owner = document.get("owner") or owners.DATA_SCIENCE
-    docs = document.get("docs") or paths.DOCS_DEFINITION_OF_DONE
-    return QualityGates(tuple(gates), owner=str(owner), docs=str(docs), source=source)
+    agreement = Agreement(
+        QUALITY_GATES.name,
+        owner=str(document.get("owner") or QUALITY_GATES.owner),
+        docs=str(document.get("docs") or QUALITY_GATES.docs),
+    )
+    return QualityGates(tuple(gates), agreement=agreement, source=source)
 
 
 def load_gates(path: Path | str = paths.QUALITY_GATES) -> QualityGates:

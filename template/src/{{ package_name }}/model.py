@@ -15,26 +15,13 @@ import numpy.typing as npt
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from . import owners, paths
+from . import paths
 from .atomic import atomic_path
-from .errors import Finding, PipelineError
+from .errors import MODEL_PIPELINE
 from .features import feature_frame
 
 # Customers scored at or above this probability are predicted to churn.
 DECISION_THRESHOLD: Final = 0.5
-
-
-def _model_error(code: str, where: Path, problem: str) -> PipelineError:
-    return PipelineError(
-        Finding(
-            code=code,
-            where=str(where),
-            problem=problem,
-            agreement="model pipeline",
-            owner=owners.DATA_SCIENCE,
-            docs=paths.DOCS_QUICK_START,
-        )
-    )
 
 
 def save_model(pipeline: Pipeline, path: Path | str = paths.MODEL) -> None:
@@ -47,16 +34,18 @@ def load_model(path: Path | str = paths.MODEL) -> Pipeline:
     """Load a pipeline saved by :func:`save_model` (``MOD005`` if it is missing or not one)."""
     path = Path(path)
     if not path.is_file():
-        raise _model_error(
+        raise MODEL_PIPELINE.error(
             "MOD005", path, f"no trained model here; run `python -m {__package__}.train` first"
         )
     try:
         loaded = joblib.load(path)
     except Exception as error:  # a truncated or foreign file fails in many ways
-        raise _model_error("MOD005", path, f"cannot be loaded as a model ({error})") from None
+        raise MODEL_PIPELINE.error(
+            "MOD005", path, f"cannot be loaded as a model ({error})"
+        ) from None
     if not isinstance(loaded, Pipeline):
         kind = type(loaded).__name__
-        raise _model_error("MOD005", path, f"holds a {kind}, not a scikit-learn Pipeline")
+        raise MODEL_PIPELINE.error("MOD005", path, f"holds a {kind}, not a scikit-learn Pipeline")
     return loaded
 
 

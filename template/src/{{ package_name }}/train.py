@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from . import owners, paths
+from . import paths
 from .cli import prog_name, run_command
 from .data import TARGET_COLUMN, load_customers, split_holdout
-from .errors import Finding, PipelineError
+from .errors import MODEL_PIPELINE
 from .features import build_pipeline, feature_frame
 from .model import save_model
 
@@ -29,16 +29,11 @@ def train(training: pd.DataFrame, *, source: Path | str = "training data") -> Pi
     """
     classes = sorted(training[TARGET_COLUMN].unique().tolist())
     if classes != [0, 1]:
-        raise PipelineError(
-            Finding(
-                code="MOD006",
-                where=str(source),
-                problem=f"{TARGET_COLUMN!r} in the training part has only {classes};"
-                " a model needs both 0 and 1",
-                agreement="model pipeline",
-                owner=owners.DATA_SCIENCE,
-                docs=paths.DOCS_DATA,
-            )
+        raise MODEL_PIPELINE.error(
+            "MOD006",
+            source,
+            f"{TARGET_COLUMN!r} in the training part has only {classes};"
+            " a model needs both 0 and 1",
         )
     pipeline = build_pipeline()
     pipeline.fit(feature_frame(training), training[TARGET_COLUMN])
