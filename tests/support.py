@@ -225,6 +225,17 @@ def structured_files(project: Path) -> list[Path]:
     return [p for p in project_files(project) if p.name.endswith(STRUCTURED_SUFFIXES)]
 
 
+def unparseable_files(project: Path) -> list[str]:
+    """`path: error` for each YAML/TOML/JSON/notebook file of `project` that does not parse."""
+    broken = []
+    for path in structured_files(project):
+        try:
+            parse_structured(path)
+        except Exception as error:
+            broken.append(f"{path.relative_to(project)}: {type(error).__name__}: {error}")
+    return broken
+
+
 # CI expressions that legitimately hold braces: GitHub's `${{ ... }}`, shell's `${#var}`.
 _CI_EXPRESSION = re.compile(r"\$\{\{.*?\}\}|\$\{#", re.DOTALL)
 

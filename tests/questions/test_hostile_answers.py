@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Combo, RenderFn, parse_structured, read_answers, structured_files
+from tests.support import Combo, RenderFn, read_answers, unparseable_files
 
 HOSTILE = [
     'He said "hi"',
@@ -67,12 +67,7 @@ def test_hostile_answer_is_refused_or_renders_parseable_files_verbatim(
         assert "Validation error" in refusal, f"refused without a validator message: {refusal}"
         return
 
-    broken = []
-    for path in structured_files(project):
-        try:
-            parse_structured(path)
-        except Exception as error:
-            broken.append(f"{path.relative_to(project)}: {error}")
+    broken = unparseable_files(project)
     assert not broken, "files no longer parse:\n" + "\n".join(broken)
 
     assert read_answers(project)[question] == answer, ".copier-answers.yml changed the answer"

@@ -19,11 +19,10 @@ from tests.support import (
     OPTION_VALUES,
     TEMPLATE_DIR,
     Combo,
-    parse_structured,
     project_files,
-    structured_files,
     tail,
     text_of,
+    unparseable_files,
     unrendered_jinja,
 )
 
@@ -62,13 +61,7 @@ def test_no_unrendered_jinja_in_files_or_names(rendered, combo: Combo) -> None:
 
 
 def test_structured_files_parse(rendered, combo: Combo) -> None:
-    project = rendered(combo)
-    broken = []
-    for path in structured_files(project):
-        try:
-            parse_structured(path)
-        except Exception as error:
-            broken.append(f"{path.relative_to(project)}: {type(error).__name__}: {error}")
+    broken = unparseable_files(rendered(combo))
     assert not broken, "rendered files do not parse:\n" + "\n".join(broken)
 
 
