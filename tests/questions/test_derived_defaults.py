@@ -11,9 +11,13 @@ from __future__ import annotations
 import keyword
 import re
 import sys
+import tempfile
 from pathlib import Path
 
+import copier
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.support import RESERVED_IMPORT_NAMES, RenderFn, read_answers
 
@@ -43,6 +47,11 @@ def test_defaults_derived_from_any_project_name_are_valid(
     answers = read_answers(render({"project_name": project_name}, tmp_path / "project"))
     slug, package = answers["project_slug"], answers["package_name"]
 
+    assert_valid_names(slug, package)
+    assert (tmp_path / "project" / "src" / package).is_dir(), f"src/{package}/ was not rendered"
+
+
+def assert_valid_names(slug: str, package: str) -> None:
     assert SLUG.fullmatch(slug), f"derived slug {slug!r} is not kebab-case"
     assert PACKAGE.fullmatch(package), f"derived package {package!r} is not an identifier"
     assert package.isidentifier()
@@ -50,9 +59,29 @@ def test_defaults_derived_from_any_project_name_are_valid(
     assert package not in sys.stdlib_module_names, f"{package!r} shadows the standard library"
     for group, names in RESERVED_IMPORT_NAMES.items():
         assert package not in names, f"derived package {package!r} is reserved ({group})"
-    assert (tmp_path / "project" / "src" / package).is_dir() or not (
-        tmp_path / "project" / "src"
-    ).exists(), f"src/{package}/ was not rendered"
+
+
+# Any printable text with something in it: letters of every script, digits, punctuation.
+PROJECT_NAMES = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs")), min_size=1, max_size=40
+).filter(str.strip)
+
+
+@settings(max_examples=60, deadline=None)
+@given(project_name=PROJECT_NAMES)
+def test_any_project_name_derives_valid_names(template_src: Path, project_name: str) -> None:
+    """Copier does not validate defaults under --defaults, so the derivation must be total."""
+    with tempfile.TemporaryDirectory() as destination:
+        worker = copier.run_copy(
+            str(template_src),
+            Path(destination) / "project",
+            data={"project_name": project_name},
+            defaults=True,
+            pretend=True,
+            quiet=True,
+        )
+    answers = worker.answers.combined
+    assert_valid_names(str(answers["project_slug"]), str(answers["package_name"]))
 
 
 @pytest.mark.parametrize(
