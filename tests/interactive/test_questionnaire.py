@@ -38,7 +38,6 @@ def prompt_text(question: str) -> str:
     return str(COPIER_CONFIG[question]["help"]).split("{{")[0].split("{%")[0][:40]
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 def test_user_fixes_a_refused_package_name_and_gets_the_project(tmp_path: Path) -> None:
     destination = tmp_path / "churn"
     env = dict(os.environ, TERM="xterm-256color", PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="220")
