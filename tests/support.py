@@ -336,6 +336,25 @@ def tail(text: str, lines: int = 60) -> str:
     return "\n".join(text.splitlines()[-lines:])
 
 
+# Both ways ruff looks at code: lint findings, and what formatting would change.
+RUFF_CHECKS = {
+    "check": ["check", "--output-format", "concise"],
+    "format": ["format", "--check", "--diff"],
+}
+
+
+def ruff_findings(directory: Path, check: str) -> str:
+    """What `ruff <check>` reports in `directory` (with its own settings), or "" if clean."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", *RUFF_CHECKS[check], "--no-cache", "."],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return "" if result.returncode == 0 else tail(result.stdout + result.stderr)
+
+
 TOX_TIMEOUT_SECONDS = 1500
 
 
