@@ -42,17 +42,18 @@ from tests.support import (  # noqa: E402 - needs the repository root on sys.pat
     InterpreterNotFound,
     git_init_commit,
     path_with_python,
+    run_tox,
     snapshot_working_tree,
-    tool_env,
+    tail,
 )
 
 BARE_COPIER_YML = "_min_copier_version: '9.0.0'\nname:\n  type: str\n  default: demo\n"
 
 
-def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+def _run(command: list[str], cwd: Path) -> str:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        output = "\n".join((result.stdout + result.stderr).splitlines()[-40:])
+        output = tail(result.stdout + result.stderr, 40)
         raise SystemExit(f"failed ({result.returncode}): {' '.join(command)}\n{output}")
     return result.stdout
 
@@ -91,16 +92,17 @@ def copy_into(template: Path, root: Path) -> Callable[[int], float]:
     return once
 
 
-def time_to_green(template: Path, workdir: Path, env: dict[str, str]) -> dict[str, float]:
+def time_to_green(template: Path, workdir: Path, path: str, **environment: str) -> dict[str, float]:
     """Seconds for copy, git init + commit, and tox; `total` is the sum a user waits."""
     project = workdir / "project"
     times = {"copy": copier_copy(template, project)}
     started = time.perf_counter()
     git_init_commit(project)
     times["git"] = time.perf_counter() - started
-    started = time.perf_counter()
-    _run([sys.executable, "-m", "tox"], cwd=project, env=env)
-    times["tox"] = time.perf_counter() - started
+    tox = run_tox(project, path, **environment)
+    if tox.returncode != 0:
+        raise SystemExit(f"tox failed ({tox.returncode}) in {project}\n{tail(tox.output, 40)}")
+    times["tox"] = tox.seconds
     times["total"] = sum(times.values())
     return times
 
@@ -159,17 +161,16 @@ def main(argv: list[str] | None = None) -> int:
                 path = path_with_python(DEFAULT_COMBO.python_version, bin_dir)
             except InterpreterNotFound as missing:
                 raise SystemExit(f"time to green: {missing}") from None
-            warm_env = tool_env(PATH=path)
             if args.green_runs:
                 print("time to green, warm caches (one untimed warm-up)", file=sys.stderr)
                 warmup = work / "green-warmup"
                 warmup.mkdir()
-                time_to_green(this, warmup, warm_env)
+                time_to_green(this, warmup, path)
                 green["warm"] = []
                 for i in range(args.green_runs):
                     run_dir = work / f"green-warm-{i}"
                     run_dir.mkdir()
-                    green["warm"].append(time_to_green(this, run_dir, warm_env))
+                    green["warm"].append(time_to_green(this, run_dir, path))
                     print(
                         f"  warm {i + 1}/{args.green_runs}: {green['warm'][-1]['total']:.1f} s",
                         file=sys.stderr,
@@ -181,12 +182,14 @@ def main(argv: list[str] | None = None) -> int:
                 for i in range(args.cold_runs):
                     run_dir = work / f"green-cold-{i}"
                     run_dir.mkdir()
-                    cold_env = tool_env(
-                        PATH=path,
+                    cold = time_to_green(
+                        this,
+                        run_dir,
+                        path,
                         UV_CACHE_DIR=str(run_dir / "uv-cache"),
                         PRE_COMMIT_HOME=str(run_dir / "pre-commit-home"),
                     )
-                    green["cold"].append(time_to_green(this, run_dir, cold_env))
+                    green["cold"].append(cold)
                     print(
                         f"  cold {i + 1}/{args.cold_runs}: {green['cold'][-1]['total']:.1f} s",
                         file=sys.stderr,

@@ -367,14 +367,17 @@ class ToxRun:
     seconds: float
 
 
-def run_tox(project: Path, path: str, *args: str) -> ToxRun:
-    """Run the generated project's own tox (from this environment) with `PATH=path`."""
+def run_tox(project: Path, path: str, *args: str, **environment: str) -> ToxRun:
+    """Run the generated project's own tox (from this environment) with `PATH=path`.
+
+    `environment` adds variables, e.g. empty cache directories for a cold run.
+    """
     started = time.monotonic()
     try:
         result = subprocess.run(
             [sys.executable, "-m", "tox", *args],
             cwd=project,
-            env=tool_env(PATH=path),
+            env=tool_env(PATH=path, **environment),
             capture_output=True,
             text=True,
             timeout=TOX_TIMEOUT_SECONDS,
