@@ -113,8 +113,8 @@ class ContractError(PipelineError):
 def odcs_validator() -> jsonschema.protocols.Validator:
     """A validator for the pinned ODCS version, from the vendored official schema."""
     schema = json.loads(ODCS_SCHEMA.read_text(encoding="utf-8"))
-    validator_class = jsonschema.validators.validator_for(schema)
-    return cast(jsonschema.protocols.Validator, validator_class(schema))
+    validator: jsonschema.protocols.Validator = jsonschema.validators.validator_for(schema)(schema)
+    return validator
 
 
 def schema_path(error: jsonschema.ValidationError) -> str:
@@ -145,6 +145,11 @@ def schema_findings(document: Mapping[str, Any], path: Path) -> list[Finding]:
     owner = _owner_of(document) or "the contract's owner"
     agreement = Agreement("data contract (ODCS v3.2.0 schema)", owner, docs("DC021"))
     errors = sorted(odcs_validator().iter_errors(document), key=lambda e: list(e.path))
+    closed = {tuple(e.path) for e in errors if e.validator == "additionalProperties"}
+    # A key that `additionalProperties` refuses is refused again by `unevaluatedProperties`.
+    errors = [
+        e for e in errors if e.validator != "unevaluatedProperties" or tuple(e.path) not in closed
+    ]
     return [
         agreement.finding("DC021", f"{path}: {schema_path(error)}", _schema_message(error))
         for error in errors
@@ -158,7 +163,7 @@ def load_contract(path: Path | str = paths.CONTRACT) -> DataContract:
     findings = schema_findings(document, path)
     if findings:
         raise ContractError(findings)
-    return _parse(document, path)
+    return parse_document(document, path)
 
 
 def _owner_of(document: Mapping[str, Any]) -> str | None:
@@ -179,7 +184,7 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     return error.message
 
 
-def _parse(document: Mapping[str, Any], path: Path) -> DataContract:
+def parse_document(document: Mapping[str, Any], path: Path) -> DataContract:
     table = document["schema"][0]
     quality = table.get("quality", [])
     unique_keys = tuple(
@@ -346,10 +351,10 @@ def _shown(value: object) -> str:
 def _lines(cases: pd.DataFrame) -> str:
     """A few offending values with their file line numbers (header is line 1)."""
     shown = []
-    for case in cases.head(SHOWN_VALUES).itertuples():
-        value = _shown(case.failure_case)
-        line = f" (line {int(case.index) + 2})" if pd.notna(case.index) else ""
-        shown.append(f"{value}{line}")
+    for case in cases.sort_values("index").head(SHOWN_VALUES).to_dict("records"):
+        row = case["index"]
+        line = f" (line {int(row) + 2})" if row is not None and pd.notna(row) else ""
+        shown.append(f"{_shown(case['failure_case'])}{line}")
     more = len(cases) - SHOWN_VALUES
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
@@ -416,9 +421,13 @@ def validate_frame(
 
 
 def _as_of(contract: DataContract, source: Path) -> dt.date:
-    """The day a frozen extract was taken when ``source`` is one, else today."""
+    """The day a frozen extract was taken when ``source`` is one, else today.
+
+    Extract paths are relative to the project root, the folder that holds ``contracts/``.
+    """
+    root = contract.path.parent.parent
     for extract, day in contract.frozen_as_of.items():
-        if Path(extract).resolve() == source.resolve():
+        if (root / extract).resolve() == source.resolve():
             return day
     return dt.datetime.now(dt.UTC).date()
 

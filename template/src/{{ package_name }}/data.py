@@ -48,7 +48,7 @@ def _read_raw(path: Path, contract: DataContract) -> pd.DataFrame:
         raise unreadable.error("DC001", path, "not UTF-8 text") from None
     except OSError as error:
         raise unreadable.error("DC001", path, f"cannot be read ({error.strerror})") from None
-    text = raw.apply(lambda column: column.str.strip())
+    text: pd.DataFrame = raw.apply(lambda column: column.str.strip())
     return text.mask(text == "")
 
 
