@@ -21,7 +21,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from . import paths
-from .contract import DataContract, load_contract, validate_frame
+from .conformance import validate_frame
+from .contract import DataContract, load_contract
 
 ID_COLUMN: Final = "customer_id"
 TARGET_COLUMN: Final = "churned"
