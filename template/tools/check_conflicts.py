@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 AGREEMENT = "template updates"
-DOCS = "docs/ci.md#conflict-gate"
+DOCS = "docs/ci.md#conflict-gate"  # each ID has its own anchor: docs/ci.md#upd001
 # Marker lines as git and Copier write them: seven characters, then a space or the end
 # of the line. The `=======` separator alone is also a Markdown heading underline, so it
 # is not reported; every conflict has a start and an end marker besides it.
@@ -41,7 +41,7 @@ class Finding:
     def line(self, owner: str) -> str:
         return (
             f"{self.code} {self.where}: {self.problem}"
-            f" · agreement: {AGREEMENT} · owner: {owner} · {DOCS}"
+            f" · agreement: {AGREEMENT} · owner: {owner} · docs/ci.md#{self.code.lower()}"
         )
 
 
@@ -49,7 +49,7 @@ def candidate_files(root: Path) -> list[str]:
     """What a commit would hold: tracked and untracked files that git does not ignore."""
     try:
         listed = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607
             cwd=root,
             check=True,
             capture_output=True,
@@ -131,10 +131,7 @@ def main(argv: list[str]) -> int:
     owner = platform_owner(root)
     for finding in findings:
         print(finding.line(owner))
-    print(
-        f"{len(findings)} leftover(s) of copier update: resolve them, then commit. "
-        f"How: {DOCS}"
-    )
+    print(f"{len(findings)} leftover(s) of copier update: resolve them, then commit. How: {DOCS}")
     return 1
 
 

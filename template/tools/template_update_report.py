@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,8 @@ COMMIT = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(?:-(\d+)-g[0-9a-f]+)?$")
 HEADING = re.compile(r"^##\s+\[?v?(\d+)\.(\d+)\.(\d+)\b")
 UNRELEASED = re.compile(r"^##\s+\[?unreleased\b", re.IGNORECASE)
 SAFE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
+
+GIT = shutil.which("git") or "git"
 
 Version = tuple[int, int, int]
 
@@ -92,14 +95,15 @@ def changelog_excerpt(text: str, old_commit: str, new_commit: str) -> str:
 
 def template_changelog(src_path: str, commit: str) -> str:
     """CHANGELOG.md of the template repository at `commit` (a clone of `_src_path`)."""
+    # Argument lists, no shell: the answers' values cannot run as commands.
     with tempfile.TemporaryDirectory() as clone:
-        subprocess.run(
-            ["git", "clone", "--quiet", "--no-checkout", src_path, clone],
+        subprocess.run(  # noqa: S603
+            [GIT, "clone", "--quiet", "--no-checkout", "--", src_path, clone],
             check=True,
             capture_output=True,
         )
-        return subprocess.run(
-            ["git", "-C", clone, "show", f"{commit}:CHANGELOG.md"],
+        return subprocess.run(  # noqa: S603
+            [GIT, "-C", clone, "show", f"{commit}:CHANGELOG.md"],
             check=True,
             capture_output=True,
             text=True,
@@ -110,7 +114,11 @@ def body(root: Path, old_commit: str) -> str:
     answers = read_answers((root / ANSWERS).read_text(encoding="utf-8"))
     new_commit, src_path = answers.get("_commit", ""), answers.get("_src_path", "")
     try:
-        excerpt = changelog_excerpt(template_changelog(src_path, new_commit), old_commit, new_commit)
+        if not SAFE_REF.match(new_commit):
+            raise OSError(f"_commit {new_commit!r} in {ANSWERS} names no template version")
+        excerpt = changelog_excerpt(
+            template_changelog(src_path, new_commit), old_commit, new_commit
+        )
     except (OSError, subprocess.CalledProcessError) as error:
         excerpt = f"_Could not read the template's CHANGELOG.md from `{src_path}`: {error}_"
     leftovers = find_leftovers(root)
@@ -120,8 +128,8 @@ def body(root: Path, old_commit: str) -> str:
         "",
         "## What changed in the template",
         "",
-        excerpt or f"_The template's CHANGELOG.md has no entries between {old_commit} "
-        f"and {new_commit}._",
+        excerpt
+        or f"_The template's CHANGELOG.md has no entries between {old_commit} and {new_commit}._",
         "",
         "## Conflicts",
         "",
@@ -132,7 +140,9 @@ def body(root: Path, old_commit: str) -> str:
             "until each is resolved on this branch:"
         )
         lines.append("")
-        lines.extend(f"- `{finding.code}` `{finding.where}`: {finding.problem}" for finding in leftovers)
+        lines.extend(
+            f"- `{finding.code}` `{finding.where}`: {finding.problem}" for finding in leftovers
+        )
     else:
         lines.append("None: the update applied cleanly.")
     lines += ["", f"How to review and finish an update: `{DOCS}`."]
