@@ -313,10 +313,33 @@ def tox_page(tox_toml: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _schema_rows(schema: dict[str, Any], prefix: str = "") -> list[tuple[str, str, bool, str]]:
+def _resolve(schema: dict[str, Any], root: dict[str, Any], seen: frozenset[str]) -> dict[str, Any]:
+    """Follow a local `$ref` (`#/$defs/...`), once per path, so cycles end."""
+    ref = schema.get("$ref")
+    if not isinstance(ref, str) or not ref.startswith("#/") or ref in seen:
+        return schema
+    target: Any = root
+    for part in ref[2:].split("/"):
+        target = target.get(part, {}) if isinstance(target, dict) else {}
+    merged = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return _resolve(merged, root, seen | {ref})
+
+
+def _schema_rows(
+    schema: dict[str, Any],
+    root: dict[str, Any] | None = None,
+    prefix: str = "",
+    seen: frozenset[str] = frozenset(),
+) -> list[tuple[str, str, bool, str]]:
+    """(field path, type, required, description) for every property, depth first."""
+    root = schema if root is None else root
+    schema = _resolve(schema, root, seen)
     rows = []
     required = set(schema.get("required", []))
-    for name, prop in (schema.get("properties") or {}).items():
+    for name, raw in (schema.get("properties") or {}).items():
+        ref = raw.get("$ref") if isinstance(raw, dict) else None
+        inner = seen | {ref} if isinstance(ref, str) else seen
+        prop = _resolve(raw, root, seen)
         path = f"{prefix}{name}"
         kind = prop.get("type", "object" if "properties" in prop else "")
         kind = " or ".join(kind) if isinstance(kind, list) else str(kind)
@@ -326,10 +349,10 @@ def _schema_rows(schema: dict[str, Any], prefix: str = "") -> list[tuple[str, st
         if "default" in prop:
             detail += f" Default: {_inline(prop['default'])}."
         rows.append((path, kind, name in required, detail.strip()))
-        rows += _schema_rows(prop, path + ".")
+        rows += _schema_rows(prop, root, path + ".", inner)
         items = prop.get("items")
         if isinstance(items, dict):
-            rows += _schema_rows(items, path + "[].")
+            rows += _schema_rows(items, root, path + "[].", inner)
     return rows
 
 

@@ -167,7 +167,9 @@ def test_manifest_reference_lists_every_schema_field(tmp_path: Path) -> None:
                 "properties": {"cpu": {"type": "string", "enum": ["500m", "1"]}},
             },
             "ports": {"type": "array", "items": {"properties": {"port": {"type": "integer"}}}},
+            "probe": {"$ref": "#/$defs/probe"},
         },
+        "$defs": {"probe": {"type": "object", "properties": {"path": {"type": "string"}}}},
     }
     (tmp_path / "manifest.schema.json").write_text(json.dumps(schema), encoding="utf-8")
     page = load_hook().manifest_page(tmp_path)
@@ -177,6 +179,7 @@ def test_manifest_reference_lists_every_schema_field(tmp_path: Path) -> None:
         "| `resources` | object | yes |",
         "| `resources.cpu` | string | no | One of: `500m`, `1`. |",
         "| `ports[].port` | integer | no |",
+        "| `probe.path` | string | no |",
     ):
         assert row in page, f"missing row {row!r} in:\n{page}"
 
