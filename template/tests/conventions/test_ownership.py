@@ -27,6 +27,9 @@ MANAGED_FILES = (
     "contracts/schema/README.md",
     "docs/ways-of-working.md",
     "tests/conventions/test_ownership.py",
+    "docs/testing-and-quality-gates.md",
+    "docs/notebooks.md",
+    "docs/code-quality.md",
 )
 
 
