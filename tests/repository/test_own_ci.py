@@ -38,13 +38,14 @@ def test_own_workflows_are_pinned_and_keep_the_secure_defaults() -> None:
     assert not problems, "\n".join(problems)
 
 
-def test_ci_runs_lint_fast_and_slow_tests_as_separate_jobs() -> None:
+def test_ci_runs_lint_docs_fast_and_slow_tests_as_separate_jobs() -> None:
     jobs = _workflow("ci.yml")["jobs"]
     runs = {name: " ".join(s.get("run", "") for s in job["steps"]) for name, job in jobs.items()}
     assert "ruff check" in runs["lint"]
     assert "ruff format --check" in runs["lint"]
     assert 'pytest -m "not slow"' in runs["fast-tests"]
     assert "pytest -m slow" in runs["slow-tests"]
+    assert "mkdocs build --strict" in runs["docs"]
 
 
 def test_release_runs_on_version_tags_and_needs_the_changelog_entry() -> None:
