@@ -6,8 +6,9 @@ For each ``contracts/*.odcs.yaml``:
 - ``DC022`` the rules the schema cannot express: every quality rule and SLA names an existing
   column, the owner is a known team, the version is semver, the ODCS version is the pinned one;
 - ``DC030`` compared with the same file on the target branch (``--base``, default ``main``;
-  ``DC031`` when that branch is not there to compare with), a breaking change (a removed or renamed column, a narrowed type, an optional column made
-  required, a tightened range, allowed-values list or pattern) comes with a major version bump;
+  ``DC031`` when that branch is not there to compare with), a breaking change (a removed or
+  renamed column, a narrowed type, an optional column made required, a tightened range,
+  allowed-values list or pattern) comes with a major version bump;
 - ``DC001``-``DC010`` the local extracts the contract lists under ``servers`` meet it.
 
 Usage: ``python -m <package>.contract_check [--base BRANCH] [--no-data] [CONTRACT ...]``
@@ -158,7 +159,7 @@ def _git(*args: str) -> subprocess.CompletedProcess[str]:
 def _base_ref(base: str) -> str | None:
     """``base`` or ``origin/<base>``, whichever exists (a CI checkout often has only the latter)."""
     for ref in (base, f"origin/{base}"):
-        if _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode == 0:
+        if _git("rev-parse", "--verify", "--quiet", ref + "^{commit}").returncode == 0:
             return ref
     return None
 
