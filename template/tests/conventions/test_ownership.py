@@ -26,6 +26,9 @@ MANAGED_FILES = (
     ".pre-commit-config.yaml",
     "docs/ways-of-working.md",
     "tests/conventions/test_ownership.py",
+    "tools/security.py",
+    "docs/security.md",
+    ".checkov.yaml",
 )
 
 
