@@ -33,6 +33,15 @@ SECRETS_BASELINE = Path(".secrets.baseline")
 DOCS = "docs/security.md"
 AGREEMENT = "security baseline"
 
+# The scanners' settings, shared with the pre-commit hooks of .pre-commit-config.yaml.
+# zizmor: the pedantic persona at severity >= medium also reports `permissions: write-all`,
+# which the regular persona leaves out; --offline: no GitHub API calls.
+ZIZMOR = ["zizmor", "--offline", "--persona", "pedantic", "--min-severity", "medium"]
+# --no-verify: never send a candidate secret to its provider to check it.
+DETECT_SECRETS = ["detect-secrets-hook", "--no-verify", "--baseline", SECRETS_BASELINE.as_posix()]
+BANDIT = ["bandit", "-c", "pyproject.toml", "-q"]
+HADOLINT = ["hadolint", "--no-color"]
+
 # API groups whose kinds kubernetes-validate has schemas for: the core ("" or "v1") group,
 # the unqualified built-in groups (apps, batch, policy, ...) and the *.k8s.io groups.
 _CORE_GROUP = re.compile(r"^([a-z0-9]+|[a-z0-9.-]+\.k8s\.io)$")
@@ -138,8 +147,7 @@ def bandit(root: Path) -> Outcome:
     template = (
         "{relpath}:{line}:{col}: {test_id} {msg} [severity {severity}, confidence {confidence}]"
     )
-    command = ["bandit", "-c", "pyproject.toml", "-q", "--format", "custom"]
-    return _run([*command, "--msg-template", template, "-r", *targets], root)
+    return _run([*BANDIT, "--format", "custom", "--msg-template", template, "-r", *targets], root)
 
 
 # --- SEC002 secrets -------------------------------------------------------------------------
@@ -156,9 +164,7 @@ def detect_secrets(root: Path) -> Outcome:
             ],
         )
     files = [name for name in _project_files(root) if name != SECRETS_BASELINE.as_posix()]
-    # --no-verify: never send a candidate secret to its provider to check it.
-    command = ["detect-secrets-hook", "--no-verify", "--baseline", str(SECRETS_BASELINE)]
-    return _run(command, root, files)
+    return _run(DETECT_SECRETS, root, files)
 
 
 # --- SEC003 CI files ------------------------------------------------------------------------
@@ -169,10 +175,7 @@ def zizmor(root: Path) -> Outcome:
     workflows = _yaml_files(github / "workflows")
     if not workflows and not _yaml_files(github):
         return Outcome("skipped", notes=["no GitHub Actions files in .github/"])
-    # pedantic persona with severity >= medium: reports `permissions: write-all` too, which
-    # the regular persona suppresses; --offline: no GitHub API calls.
-    command = ["zizmor", "--offline", "--persona", "pedantic", "--min-severity", "medium"]
-    return _run([*command, "--color", "never", "--no-progress", ".github"], root)
+    return _run([*ZIZMOR, "--color", "never", "--no-progress", ".github"], root)
 
 
 class _TaggedLoader(yaml.SafeLoader):
@@ -248,7 +251,7 @@ def hadolint(root: Path) -> Outcome:
     files = _dockerfiles(root)
     if not files:
         return Outcome("skipped", notes=["no Dockerfile"])
-    return _run(["hadolint", "--no-color"], root, files)
+    return _run(HADOLINT, root, files)
 
 
 def _final_user(text: str) -> str | None:
@@ -490,10 +493,15 @@ def _owner(root: Path) -> str:
 
 
 def run_suite(suite: str, root: Path = ROOT) -> int:
-    """Run every scanner of `suite`; print one summary line per failed scanner; 0 if clean."""
+    """Run every scanner of `suite` (security, posture or audit); 0 if all are clean."""
+    return _report([s for s in SCANNERS if s.suite == suite], root, suite)
+
+
+def _report(scanners: list[Scanner], root: Path, label: str = "security") -> int:
+    """Run `scanners`, then print one finding per line with its ID, owner and docs page."""
     owner = _owner(root)
     results: list[tuple[Scanner, Outcome]] = []
-    for scanner in (s for s in SCANNERS if s.suite == suite):
+    for scanner in scanners:
         print(f"\n== {scanner.code} {scanner.title}", flush=True)
         outcome = scanner.run(root)
         for line in [*outcome.notes, *outcome.findings]:
@@ -505,7 +513,7 @@ def run_suite(suite: str, root: Path = ROOT) -> int:
         status: sum(o.status == status for _, o in results)
         for status in ("passed", "failed", "skipped")
     }
-    print(f"\n{suite}: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
+    print(f"\n{label}: " + ", ".join(f"{n} {status}" for status, n in counts.items()))
     for scanner, outcome in failed:
         for finding in outcome.findings:
             print(f"{scanner.code} {finding}", file=sys.stderr)
