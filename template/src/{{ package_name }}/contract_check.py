@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
+import subprocess  # nosec B404
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -149,7 +149,7 @@ def _on_branch(path: Path, base: str) -> str | None:
     """The file's text on ``base`` (a branch or ref; ``origin/<base>`` is tried too)."""
     for ref in (base, f"origin/{base}"):
         # An argument list, no shell: the ref and path cannot inject a command.
-        shown = subprocess.run(  # noqa: S603
+        shown = subprocess.run(  # noqa: S603  # nosec B603 B607
             ["git", "show", f"{ref}:{path.as_posix()}"],  # noqa: S607 - git from PATH
             capture_output=True,
             text=True,
