@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Where `tox -e deploy` writes the rendered Kubernetes/KServe objects: the one setting to
 # change if they move.
 RENDERED_MANIFESTS = Path("deploy/rendered")
+# The deploy manifest they are rendered from: when it exists, its rendered objects must too.
+DEPLOY_MANIFEST = Path("deploy/manifest.yaml")
 # Python code bandit scans (ruff scans every Python file with its S rules).
 PYTHON_DIRS = ("src", "tools", "scripts")
 SECRETS_BASELINE = Path(".secrets.baseline")
@@ -334,10 +336,11 @@ def kubernetes_validate(root: Path) -> Outcome:
     objects, broken = _manifests(root)
     if broken:
         return Outcome("failed", findings=broken)
+    if not objects and (root / DEPLOY_MANIFEST).is_file():
+        problem = f"{RENDERED_MANIFESTS}/: no rendered objects to check for {DEPLOY_MANIFEST}"
+        return Outcome("failed", findings=[f"{problem}; run `tox -e deploy,security`"])
     if not objects:
-        return Outcome(
-            "skipped", notes=[f"no rendered manifests in {RENDERED_MANIFESTS}/ (`tox -e deploy`)"]
-        )
+        return Outcome("skipped", notes=[f"no rendered manifests in {RENDERED_MANIFESTS}/"])
     notes = [
         f"{m.path}: {m.kind} {m.name} ({m.api_version}) skipped: kubernetes-validate has no "
         "schema for this kind; `tox -e deploy` validates it against its vendored CRD schema"

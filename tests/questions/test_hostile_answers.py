@@ -107,7 +107,10 @@ def test_hostile_answers_run_nothing_even_when_the_project_runs_its_hooks(
         "project_name": f"$(touch {pwned}) `touch {pwned}` {{{{ 7 * 7 }}}}",
         "description": f"'; touch {pwned}; echo ' \"; touch {pwned}; echo \" | touch {pwned}",
     }
-    project = render({**DEFAULT_COMBO.data, **answers}, tmp_path / "project")
+    # A slug of its own: the one derived from these answers holds the marker's long path,
+    # and the names derived from a project name are the property test's subject.
+    data = {**DEFAULT_COMBO.data, **answers, "project_slug": "hostile-answers"}
+    project = render(data, tmp_path / "project")
     assert not pwned.exists(), "an answer ran a command while rendering"
     assert read_answers(project)["project_name"] == answers["project_name"]
     git_init_commit(project)

@@ -140,6 +140,16 @@ def test_no_rendered_manifests_is_a_skip_that_says_where_it_looked(
         assert "deploy/rendered" in " ".join(outcome.notes)
 
 
+def test_a_deploy_manifest_without_rendered_objects_fails_with_the_command_to_run(
+    runner: ModuleType, tmp_path: Path
+) -> None:
+    project = _project(tmp_path, {"deploy/manifest.yaml": "name: churn\n"})
+    outcome = runner.kubernetes_validate(project)
+    assert outcome.status == "failed"
+    assert outcome.findings[0].startswith("deploy/rendered/: no rendered objects")
+    assert "tox -e deploy,security" in outcome.findings[0]
+
+
 def test_a_manifest_that_does_not_parse_fails_naming_it(runner: ModuleType, tmp_path: Path) -> None:
     project = _project(tmp_path, {"deploy/rendered/broken.yaml": "kind: [unclosed\n"})
     outcome = runner.workload_security(project)
