@@ -30,6 +30,9 @@ MANAGED_FILES = (
     "tools/security.py",
     "docs/security.md",
     ".checkov.yaml",
+    "docs/testing-and-quality-gates.md",
+    "docs/notebooks.md",
+    "docs/code-quality.md",
 )
 
 
