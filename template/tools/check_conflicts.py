@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
+import subprocess  # nosec B404
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +48,7 @@ class Finding:
 def candidate_files(root: Path) -> list[str]:
     """What a commit would hold: tracked and untracked files that git does not ignore."""
     try:
-        listed = subprocess.run(
+        listed = subprocess.run(  # nosec B603 B607
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607
             cwd=root,
             check=True,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
-import subprocess
+import subprocess  # nosec B404
 import sys
 import tempfile
 from pathlib import Path
@@ -97,12 +97,12 @@ def template_changelog(src_path: str, commit: str) -> str:
     """CHANGELOG.md of the template repository at `commit` (a clone of `_src_path`)."""
     # Argument lists, no shell: the answers' values cannot run as commands.
     with tempfile.TemporaryDirectory() as clone:
-        subprocess.run(  # noqa: S603
+        subprocess.run(  # noqa: S603  # nosec B603
             [GIT, "clone", "--quiet", "--no-checkout", "--", src_path, clone],
             check=True,
             capture_output=True,
         )
-        return subprocess.run(  # noqa: S603
+        return subprocess.run(  # noqa: S603  # nosec B603
             [GIT, "-C", clone, "show", f"{commit}:CHANGELOG.md"],
             check=True,
             capture_output=True,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
+import subprocess  # nosec B404
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -148,7 +148,7 @@ def _major(version: str) -> int:
 
 def _git(*args: str) -> subprocess.CompletedProcess[str]:
     # An argument list, no shell: a ref or path from the command line cannot inject a command.
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(  # noqa: S603  # nosec B603 B607
         ["git", *args],  # noqa: S607 - git from PATH, as every developer and CI job has it
         capture_output=True,
         text=True,
