@@ -177,6 +177,15 @@ def reference_findings(manifest: Manifest, root: Path, source: str) -> list[Find
     return findings
 
 
+def consistency_findings(manifest: Manifest, source: str) -> list[Finding]:
+    """DEP001 for what a JSON Schema cannot say: replicas.min must not exceed replicas.max."""
+    replicas = manifest["serving"].get("replicas")
+    if replicas and replicas["min"] > replicas["max"]:
+        problem = f"serving.replicas: min {replicas['min']} is above max {replicas['max']}"
+        return [finding("DEP001", source, problem)]
+    return []
+
+
 def produced_metrics() -> frozenset[str]:
     """The metric names ``evaluate`` writes, asked of the pipeline's own metric function."""
     return frozenset(compute_metrics([0, 1, 0, 1], [0.2, 0.7, 0.4, 0.9]))
@@ -497,8 +506,13 @@ def validate_rendered(
         except kubernetes_validate.ValidationError as error:
             problem = f"{dotted(error.path)}: {error.message} (kubernetes-validate --strict)"
             findings.append(finding("DEP005", where, problem))
-        except kubernetes_validate.SchemaNotFoundError as error:
-            findings.append(finding("DEP005", where, str(error.message)))
+        except (
+            kubernetes_validate.SchemaNotFoundError,
+            kubernetes_validate.InvalidSchemaError,
+            kubernetes_validate.utils.VersionNotSupportedError,
+        ) as error:
+            problem = f"{error.message} (kubernetes-validate; serving.kubernetesVersion)"
+            findings.append(finding("DEP005", where, problem))
         else:
             accepted.append(Validated(name, obj["kind"], f"kubernetes-validate --strict {version}"))
     return accepted, findings
@@ -533,6 +547,7 @@ def check_and_render(
     manifest = load_manifest(root / manifest_path, root / schema)
     source = str(manifest_path)
     findings = [
+        *consistency_findings(manifest, source),
         *reference_findings(manifest, root, source),
         *gate_findings(manifest, root, source),
         *image_findings(manifest, source),
