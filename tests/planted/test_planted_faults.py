@@ -120,7 +120,7 @@ FAULTS = [
         "sample-value-that-does-not-parse",
         _sample_value("tenure_months", "twelve"),
         ("-e", "test", "--", "tests/data"),
-        ("DAT003", "tenure_months", "{team_data_engineering}"),
+        ("DC003", "customers.tenure_months", "{team_data_engineering}"),
     ),
     Fault(
         "codeowners-with-unknown-team",

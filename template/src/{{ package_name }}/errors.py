@@ -1,7 +1,7 @@
 """Failures a person can fix, reported on one line: what broke, where, and whose agreement it is.
 
-Every check in this package reports a :class:`Finding`: a short ID in a family (``DAT`` for
-input data, ``MOD`` for the model and its quality gates), where it happened, the problem,
+Every check in this package reports a :class:`Finding`: a short ID in a family (``DC`` for
+the data contract, ``MOD`` for the model and its quality gates), where it happened, the problem,
 the agreement it breaks, the owning team and the page that describes it. The commands catch
 :class:`PipelineError` and print its finding instead of a traceback (see :mod:`.cli`).
 """
@@ -16,7 +16,7 @@ from . import owners, paths
 
 @dataclass(frozen=True)
 class Finding:
-    """One broken agreement, e.g. ``DAT002 data/x.csv: required column 'region' is missing``."""
+    """One broken agreement, e.g. ``MOD001 reports/metrics.json: roc_auc 0.61 is below 0.72``."""
 
     code: str
     where: str
@@ -59,6 +59,5 @@ class Agreement:
         return PipelineError(self.finding(code, where, problem))
 
 
-DATA_CONTRACT = Agreement("data contract", owners.DATA_ENGINEERING, paths.DOCS_DATA)
 MODEL_PIPELINE = Agreement("model pipeline", owners.DATA_SCIENCE, paths.DOCS_QUICK_START)
 QUALITY_GATES = Agreement("model quality gates", owners.DATA_SCIENCE, paths.DOCS_DEFINITION_OF_DONE)

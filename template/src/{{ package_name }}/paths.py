@@ -13,8 +13,10 @@ METRICS: Final = Path("reports/metrics.json")
 ROC_CURVE: Final = Path("reports/roc_curve.png")
 PREDICTIONS: Final = Path("reports/predictions.csv")
 QUALITY_GATES: Final = Path("config/quality-gates.yaml")
+CONTRACTS: Final = Path("contracts")
+CONTRACT: Final = CONTRACTS / "customers.odcs.yaml"
 
 # Where a failure message sends the reader.
-DOCS_DATA: Final = "data/sample/README.md"
+DOCS_DATA_CONTRACTS: Final = "docs/data-contracts.md"
 DOCS_DEFINITION_OF_DONE: Final = "docs/ways-of-working.md#definition-of-done"
 DOCS_QUICK_START: Final = "README.md#quick-start"

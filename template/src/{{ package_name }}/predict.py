@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def step() -> int:
         pipeline = load_model(args.model)
-        customers = load_customers(args.input, required=SCORING_COLUMNS)
+        customers = load_customers(args.input, required=SCORING_COLUMNS, delivery=False)
         predictions = predict(pipeline, customers, args.threshold)
         write_predictions(predictions, args.output)
         flagged = int(predictions["churn_predicted"].sum())

@@ -24,6 +24,7 @@ MANAGED_FILES = (
     "pyproject.toml",
     "tox.toml",
     ".pre-commit-config.yaml",
+    "contracts/schema/README.md",
     "docs/ways-of-working.md",
     "tests/conventions/test_ownership.py",
 )
