@@ -20,7 +20,7 @@ from tests.support import Combo
 
 KUBERNETES_VALIDATE = str(Path(sys.executable).with_name("kubernetes-validate"))
 EXPECTED_KINDS = {
-    ("rest", "kubernetes"): {"Deployment", "Service", "HorizontalPodAutoscaler"},
+    ("rest", "kubernetes"): {"Deployment", "Service", "HorizontalPodAutoscaler", "NetworkPolicy"},
     ("batch", "kubernetes"): {"CronJob"},
     ("rest", "kserve"): {"InferenceService"},
 }

@@ -333,7 +333,7 @@ def _pod_spec(containers: list[dict[str, Any]], volumes: list[dict[str, Any]]) -
 
 
 def render_kubernetes_rest(manifest: Manifest) -> dict[str, K8sObject]:
-    """Deployment, Service and HorizontalPodAutoscaler for the REST app."""
+    """Deployment, Service, HorizontalPodAutoscaler and NetworkPolicy for the REST app."""
     name = manifest["model"]["name"]
     serving = manifest["serving"]
     selector = {"app.kubernetes.io/name": name, "app.kubernetes.io/component": "model-server"}
@@ -385,10 +385,23 @@ def render_kubernetes_rest(manifest: Manifest) -> dict[str, K8sObject]:
             ],
         },
     }
+    # Only the model port is reachable, and the pods open no connections themselves.
+    network_policy = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": _metadata(manifest, "model-server"),
+        "spec": {
+            "podSelector": {"matchLabels": selector},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [{"ports": [{"port": serving["port"], "protocol": "TCP"}]}],
+            "egress": [],
+        },
+    }
     return {
         "deployment.yaml": deployment,
         "service.yaml": service,
         "horizontalpodautoscaler.yaml": autoscaler,
+        "networkpolicy.yaml": network_policy,
     }
 
 
