@@ -325,3 +325,13 @@ def test_training_refuses_bad_data_and_writes_nothing(contract_project: tuple[Pa
     assert train.stderr.startswith("DC005 data/sample/customers.csv: customers.tenure_months")
     assert "Traceback" not in train.stderr
     assert not leftovers, f"training wrote {leftovers} from refused data"
+
+
+def test_missing_target_branch_is_a_finding_not_a_silent_pass(
+    contract_project: tuple[Path, str],
+) -> None:
+    project, _ = contract_project
+    check = _run_with(project, lambda _: None, "--base", "release-2027")
+    assert check.returncode != 0, check.output
+    assert "DC031" in check.output
+    assert "neither 'release-2027' nor 'origin/release-2027' exists" in check.output

@@ -11,7 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Combo, RenderFn, read_answers, unparseable_files
+from tests.support import (
+    DEFAULT_COMBO,
+    Combo,
+    RenderFn,
+    git_init_commit,
+    read_answers,
+    run_tox,
+    tail,
+    unparseable_files,
+)
 
 HOSTILE = [
     'He said "hi"',
@@ -41,6 +50,16 @@ HOSTILE = [
     "<script>alert(1)</script>",
     "100%",
     "@acme",
+    # Shell quoting and command separators, newlines, and the remaining YAML indicators.
+    "'; touch {pwned}; echo '",
+    '"; touch {pwned}; echo "',
+    "${IFS}touch${IFS}{pwned}",
+    "| touch {pwned}",
+    "two\nlines",
+    "crlf\r\nline",
+    "* star ! bang ? key",
+    "--- document",
+    "key: |",
 ]
 
 
@@ -75,3 +94,26 @@ def test_hostile_answer_is_refused_or_renders_parseable_files_verbatim(
         pyproject = project / "pyproject.toml"
         metadata = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
         assert metadata["description"] == answer, "pyproject.toml changed the description"
+
+
+@pytest.mark.slow
+def test_hostile_answers_run_nothing_even_when_the_project_runs_its_hooks(
+    render: RenderFn, python_path, tmp_path: Path
+) -> None:
+    """Render with command-running answers, then run the project's own `tox -e lint` (every
+    pre-commit hook on every file): nothing the answers hold is ever executed."""
+    pwned = tmp_path / "pwned"
+    answers = {
+        "project_name": f"$(touch {pwned}) `touch {pwned}` {{{{ 7 * 7 }}}}",
+        "description": f"'; touch {pwned}; echo ' \"; touch {pwned}; echo \" | touch {pwned}",
+    }
+    # A slug of its own: the one derived from these answers holds the marker's long path,
+    # and the names derived from a project name are the property test's subject.
+    data = {**DEFAULT_COMBO.data, **answers, "project_slug": "hostile-answers"}
+    project = render(data, tmp_path / "project")
+    assert not pwned.exists(), "an answer ran a command while rendering"
+    assert read_answers(project)["project_name"] == answers["project_name"]
+    git_init_commit(project)
+    tox = run_tox(project, python_path(DEFAULT_COMBO.python_version), "-e", "lint")
+    assert not pwned.exists(), "an answer ran a command in the generated project's hooks"
+    assert tox.returncode == 0, f"tox -e lint fails on a hostile render\n{tail(tox.output)}"

@@ -134,7 +134,7 @@ def _lines(cases: pd.DataFrame) -> str:
 
 
 def _findings(
-    contract: DataContract, source: Path, failures: pd.DataFrame, columns: Sequence[str]
+    contract: DataContract, source: Path, failures: pd.DataFrame, columns: Sequence[str], rows: int
 ) -> list[Finding]:
     failures = failures.assign(check=failures["check"].astype(str))
     mistyped = set(failures.loc[failures["check"].str.startswith("coerce_dtype"), "column"])
@@ -155,12 +155,12 @@ def _findings(
             missing = ", ".join(repr(str(value)) for value in cases["failure_case"])
             problem = f"{contract.name} lacks {missing}, which the contract requires"
         elif column is None:
-            problem = f"{contract.name} breaks '{rule}'"
+            problem = f"{contract.name} has {rows} rows and breaks '{rule}'"
         else:
-            rows = cases["index"].nunique()
+            failing = cases["index"].nunique()
             problem = (
-                f"{contract.name}.{column.name} breaks '{rule}' in {rows}"
-                f" row{'s' if rows != 1 else ''}: {_lines(cases)}"
+                f"{contract.name}.{column.name} breaks '{rule}' in {failing}"
+                f" row{'s' if failing != 1 else ''}: {_lines(cases)}"
             )
         findings.append(contract.agreement(code).finding(code, source, problem))
     return sorted(findings, key=lambda finding: finding.code)
@@ -187,7 +187,8 @@ def validate_frame(
     try:
         valid = schema.validate(raw, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        raise ContractError(_findings(contract, source, errors.failure_cases, columns)) from None
+        findings = _findings(contract, source, errors.failure_cases, columns, rows=len(raw))
+        raise ContractError(findings) from None
     stale = delivery and _staleness(contract, valid, source, as_of or _as_of(contract, source))
     if stale:
         raise ContractError([stale])

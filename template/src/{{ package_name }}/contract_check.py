@@ -5,9 +5,10 @@ For each ``contracts/*.odcs.yaml``:
 - ``DC021`` the official ODCS JSON Schema (vendored) accepts it;
 - ``DC022`` the rules the schema cannot express: every quality rule and SLA names an existing
   column, the owner is a known team, the version is semver, the ODCS version is the pinned one;
-- ``DC030`` compared with the same file on the target branch (``--base``, default ``main``),
-  a breaking change (a removed or renamed column, a narrowed type, an optional column made
-  required, a tightened range, allowed-values list or pattern) comes with a major version bump;
+- ``DC030`` compared with the same file on the target branch (``--base``, default ``main``;
+  ``DC031`` when that branch is not there to compare with), a breaking change (a removed or
+  renamed column, a narrowed type, an optional column made required, a tightened range,
+  allowed-values list or pattern) comes with a major version bump;
 - ``DC001``-``DC010`` the local extracts the contract lists under ``servers`` meet it.
 
 Usage: ``python -m <package>.contract_check [--base BRANCH] [--no-data] [CONTRACT ...]``
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import re
-import subprocess
+import subprocess  # nosec B404
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -145,29 +146,39 @@ def _major(version: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-def _on_branch(path: Path, base: str) -> str | None:
-    """The file's text on ``base`` (a branch or ref; ``origin/<base>`` is tried too)."""
+def _git(*args: str) -> subprocess.CompletedProcess[str]:
+    # An argument list, no shell: a ref or path from the command line cannot inject a command.
+    return subprocess.run(  # noqa: S603  # nosec B603 B607
+        ["git", *args],  # noqa: S607 - git from PATH, as every developer and CI job has it
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _base_ref(base: str) -> str | None:
+    """``base`` or ``origin/<base>``, whichever exists (a CI checkout often has only the latter)."""
     for ref in (base, f"origin/{base}"):
-        # An argument list, no shell: the ref and path cannot inject a command.
-        shown = subprocess.run(  # noqa: S603
-            ["git", "show", f"{ref}:{path.as_posix()}"],  # noqa: S607 - git from PATH
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if shown.returncode == 0:
-            return shown.stdout
+        if _git("rev-parse", "--verify", "--quiet", ref + "^{commit}").returncode == 0:
+            return ref
     return None
 
 
 def compatibility_findings(contract: DataContract, base: str) -> list[Finding]:
-    """Breaking changes against ``base`` without a major version bump (DC030)."""
-    text = _on_branch(contract.path, base)
-    if text is None:
-        print(f"note: {contract.path} is not on {base!r}: a new contract, nothing to compare")
+    """Breaking changes against ``base`` without a major version bump (DC030, DC031)."""
+    ref = _base_ref(base)
+    if ref is None:
+        problem = (
+            f"cannot look for breaking changes: neither {base!r} nor 'origin/{base}' exists here;"
+            f" fetch it (git fetch origin {base}) or name the target branch in CONTRACTS_BASE"
+        )
+        return [contract.agreement("DC031").finding("DC031", contract.path, problem)]
+    shown = _git("show", f"{ref}:{contract.path.as_posix()}")
+    if shown.returncode != 0:
+        print(f"note: {contract.path} is not on {ref!r}: a new contract, nothing to compare")
         return []
     try:
-        old_document = yaml.safe_load(text)
+        old_document = yaml.safe_load(shown.stdout)
     except yaml.YAMLError:
         old_document = None
     if not isinstance(old_document, dict) or schema_findings(old_document, contract.path):

@@ -27,6 +27,14 @@ MANAGED_FILES = (
     "contracts/schema/README.md",
     "docs/ways-of-working.md",
     "tests/conventions/test_ownership.py",
+    "tools/security.py",
+    "docs/security.md",
+    ".checkov.yaml",
+    "docs/testing-and-quality-gates.md",
+    "docs/notebooks.md",
+    "docs/code-quality.md",
+    "docs/deploy.md",
+    "deploy/schema/README.md",
 )
 
 

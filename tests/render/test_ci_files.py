@@ -1,0 +1,243 @@
+"""Generated CI files pass the outside judges, for every option combination.
+
+One call per judge over the files of all 18 renders: check-jsonschema with its vendored
+schemas (GitHub workflows, Dependabot, GitLab CI, Renovate), actionlint and zizmor
+`--offline` (pedantic: zero findings). Beside them, what the judges do not know: the
+check jobs are exactly tox's env_list, the internet/heavy jobs call their tox environment
+and stay off pull requests, and every action is pinned to a commit with its version.
+Each judge is also shown a planted fault, so a green verdict means something.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.ci_judges import (
+    actionlint,
+    insecure_settings,
+    schema_check,
+    unpinned_uses,
+    zizmor,
+)
+from tests.support import ALL_COMBOS, COPIER_CONFIG, DEFAULT_COMBO, Combo
+
+GITHUB = [combo for combo in ALL_COMBOS if combo.ci_provider == "github"]
+GITLAB = [combo for combo in ALL_COMBOS if combo.ci_provider == "gitlab"]
+# CI-only jobs: (GitHub job, GitLab job, the one tox environment each runs, its label).
+CI_ONLY_JOBS = [
+    ("audit", "dependency-audit", "audit", "needs the internet"),
+    ("posture", "posture-scan", "posture", "heavy"),
+    ("contract-reference", "contract-reference", "contract-reference", "heavy"),
+]
+
+
+def workflows(project: Path) -> list[Path]:
+    return sorted((project / ".github" / "workflows").glob("*.yml"))
+
+
+@pytest.fixture(scope="module")
+def github_projects(rendered) -> list[Path]:
+    return [rendered(combo) for combo in GITHUB]
+
+
+@pytest.fixture(scope="module")
+def gitlab_projects(rendered) -> list[Path]:
+    return [rendered(combo) for combo in GITLAB]
+
+
+def test_matrix_has_both_providers() -> None:
+    assert GITHUB, "the render matrix must cover GitHub"
+    assert GITLAB, "the render matrix must cover GitLab"
+
+
+# --- outside judges, one call each over every render ----------------------------------------
+
+
+def test_github_workflows_match_the_official_schema(github_projects: list[Path]) -> None:
+    files = [w for project in github_projects for w in workflows(project)]
+    assert len(files) == 2 * len(github_projects), "ci.yml and template-update.yml per project"
+    verdict = schema_check("github-workflows", files)
+    assert verdict.passed, f"check-jsonschema (github-workflows):\n{verdict}"
+
+
+def test_dependabot_config_matches_the_official_schema(github_projects: list[Path]) -> None:
+    files = [project / ".github" / "dependabot.yml" for project in github_projects]
+    verdict = schema_check("dependabot", files)
+    assert verdict.passed, f"check-jsonschema (dependabot):\n{verdict}"
+
+
+def test_gitlab_ci_matches_the_official_schema(gitlab_projects: list[Path]) -> None:
+    verdict = schema_check("gitlab-ci", [p / ".gitlab-ci.yml" for p in gitlab_projects])
+    assert verdict.passed, f"check-jsonschema (gitlab-ci):\n{verdict}"
+
+
+def test_renovate_config_matches_the_official_schema(
+    github_projects: list[Path], gitlab_projects: list[Path]
+) -> None:
+    files = [project / "renovate.json" for project in github_projects + gitlab_projects]
+    verdict = schema_check("renovate", files)
+    assert verdict.passed, f"check-jsonschema (renovate):\n{verdict}"
+
+
+def test_actionlint_finds_nothing_in_generated_workflows(github_projects: list[Path]) -> None:
+    verdict = actionlint(w for project in github_projects for w in workflows(project))
+    assert verdict.passed, f"actionlint:\n{verdict}"
+
+
+def test_zizmor_offline_finds_nothing_in_generated_workflows(
+    github_projects: list[Path],
+) -> None:
+    verdict = zizmor(project / ".github" for project in github_projects)
+    assert verdict.passed, f"zizmor --offline:\n{verdict}"
+    assert "No findings to report" in verdict.output, f"zizmor:\n{verdict}"
+
+
+# --- what the judges do not know ----------------------------------------------------------
+
+
+def _env_list(project: Path) -> list[str]:
+    return tomllib.loads((project / "tox.toml").read_text("utf-8"))["env_list"]
+
+
+def _check_jobs(project: Path, provider: str) -> list[str]:
+    if provider == "github":
+        ci = yaml.safe_load((project / ".github/workflows/ci.yml").read_text("utf-8"))
+        return ci["jobs"]["check"]["strategy"]["matrix"]["environment"]
+    ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text("utf-8"))
+    (matrix,) = ci["check"]["parallel"]["matrix"]
+    return matrix["TOX_ENV"]
+
+
+def test_every_tox_environment_has_a_ci_job_and_vice_versa(rendered, combo: Combo) -> None:
+    project = rendered(combo)
+    env_list, jobs = _env_list(project), _check_jobs(project, combo.ci_provider)
+    assert set(env_list) - set(jobs) == set(), f"tox envs without a CI job: {env_list} vs {jobs}"
+    assert set(jobs) - set(env_list) == set(), f"CI jobs that tox does not run: {jobs}"
+    assert env_list == jobs, f"tox runs {env_list}, CI {jobs}: same list, same order"
+    assert env_list == yaml.safe_load(COPIER_CONFIG["check_environments"]["default"])
+
+
+def test_check_environments_is_one_computed_value() -> None:
+    spec = COPIER_CONFIG["check_environments"]
+    assert spec["when"] is False, "check_environments is derived, never asked"
+    environments = yaml.safe_load(spec["default"])
+    assert {"lint", "type", "test", "conventions"} <= set(environments)
+
+
+def test_ci_only_jobs_run_their_tox_environment_off_pull_requests(rendered, combo: Combo) -> None:
+    project = rendered(combo)
+    if combo.ci_provider == "github":
+        jobs = yaml.safe_load((project / ".github/workflows/ci.yml").read_text("utf-8"))["jobs"]
+        for job, _, environment, label in CI_ONLY_JOBS:
+            runs = [step["run"] for step in jobs[job]["steps"] if "run" in step]
+            assert runs[-1].endswith(f'"$TOX" -e {environment}'), f"{job}: runs {runs[-1]!r}"
+            assert f"({label})" in jobs[job]["name"], f"{job}: not labelled {label!r}"
+            assert jobs[job]["if"] == "github.event_name != 'pull_request'", f"{job} runs on PRs"
+    else:
+        ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text("utf-8"))
+        rules = ci[".main-schedule-or-manual"]["rules"]
+        assert not any("merge_request" in rule.get("if", "") for rule in rules)
+        text = (project / ".gitlab-ci.yml").read_text("utf-8")
+        for _, job, environment, label in CI_ONLY_JOBS:
+            assert ci[job]["script"] == [f'uvx --with "$TOX_UV" "$TOX" -e {environment}']
+            assert ".main-schedule-or-manual" in ci[job]["extends"], f"{job} runs on MRs"
+            block = text.split(f"\n{job}:\n", 1)[1].split("\n\n", 1)[0]
+            assert label in block.lower(), f"{job}: not labelled {label!r}"
+
+
+def test_image_job_builds_the_dockerfile_without_pushing(rendered, combo: Combo) -> None:
+    project = rendered(combo)
+    if combo.ci_provider == "github":
+        jobs = yaml.safe_load((project / ".github/workflows/ci.yml").read_text("utf-8"))["jobs"]
+        build = next(s for s in jobs["image"]["steps"] if "build-push-action" in s["uses"])
+        assert build["with"]["push"] is False
+        assert build["with"]["file"] == "./Dockerfile"
+        assert any("setup-buildx-action" in s.get("uses", "") for s in jobs["image"]["steps"])
+    else:
+        ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text("utf-8"))
+        script = " ".join(ci["serving-image"]["script"])
+        assert "docker build" in script
+        assert "--file Dockerfile" in script
+        assert "docker push" not in script
+
+
+def test_ci_uses_the_answered_python_version(rendered, combo: Combo) -> None:
+    project = rendered(combo)
+    if combo.ci_provider == "github":
+        ci = yaml.safe_load((project / ".github/workflows/ci.yml").read_text("utf-8"))
+        assert ci["env"]["PYTHON_VERSION"] == combo.python_version
+    else:
+        ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text("utf-8"))
+        assert ci["variables"]["PYTHON_VERSION"] == combo.python_version
+        assert ci[".uv"]["image"].endswith(f":python{combo.python_version}-bookworm")
+
+
+def test_actions_are_pinned_and_workflows_keep_the_secure_defaults(
+    github_projects: list[Path],
+) -> None:
+    problems = [
+        problem
+        for project in github_projects
+        for workflow in workflows(project)
+        for problem in unpinned_uses(workflow) + insecure_settings(workflow)
+    ]
+    assert not problems, "\n".join(problems)
+
+
+# --- each judge catches a planted fault --------------------------------------------------
+
+
+@pytest.fixture
+def insecure_copy(rendered, tmp_path: Path) -> Path:
+    """A default render's .github with an unpinned action and an injectable `run:`."""
+    target = tmp_path / ".github"
+    shutil.copytree(rendered(DEFAULT_COMBO) / ".github", target)
+    ci = target / "workflows" / "ci.yml"
+    text = ci.read_text("utf-8")
+    text = text.replace(
+        "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2",
+        "actions/checkout@v4",
+        1,
+    )
+    text = text.replace(
+        'run: uv python install "$PYTHON_VERSION"',
+        "run: echo ${{ github.event.pull_request.title }}",
+        1,
+    )
+    ci.write_text(text, "utf-8")
+    return target
+
+
+def test_judges_catch_an_unpinned_action_and_an_injectable_run(insecure_copy: Path) -> None:
+    workflow = insecure_copy / "workflows" / "ci.yml"
+    verdict = zizmor([insecure_copy])
+    assert not verdict.passed, "zizmor passed an unpinned action and a template injection"
+    assert "unpinned-uses" in verdict.output
+    assert "template-injection" in verdict.output
+    assert unpinned_uses(workflow)
+    assert insecure_settings(workflow)
+
+
+def test_judges_catch_an_invalid_workflow_and_gitlab_ci(rendered, tmp_path: Path) -> None:
+    workflow = tmp_path / ".github" / "workflows" / "ci.yml"
+    workflow.parent.mkdir(parents=True)
+    source = rendered(DEFAULT_COMBO) / ".github/workflows/ci.yml"
+    workflow.write_text(
+        source.read_text("utf-8").replace("runs-on: ubuntu-24.04", "runs_on: ubuntu-24.04", 1),
+        "utf-8",
+    )
+    assert not schema_check("github-workflows", [workflow]).passed
+    lint = actionlint([workflow])
+    assert not lint.passed, "actionlint passed a job without runs-on"
+    assert "runs-on" in lint.output, f"actionlint:\n{lint}"
+    gitlab = next(c for c in GITLAB if c.python_version == DEFAULT_COMBO.python_version)
+    broken = tmp_path / ".gitlab-ci.yml"
+    text = (rendered(gitlab) / ".gitlab-ci.yml").read_text("utf-8")
+    assert "- when: on_success" in text, "cannot plant the fault"
+    broken.write_text(text.replace("- when: on_success", "- when: sometimes", 1), "utf-8")
+    assert not schema_check("gitlab-ci", [broken]).passed
