@@ -56,7 +56,7 @@ def candidate_files(root: Path) -> list[str]:
         ).stdout.decode("utf-8", errors="surrogateescape")
         return sorted({name for name in listed.split("\0") if name})
     except (OSError, subprocess.CalledProcessError):  # not a git repository (yet)
-        found = []
+        found: list[str] = []
         for directory, dirs, files in os.walk(root):
             dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS]
             found.extend(str((Path(directory) / f).relative_to(root)) for f in files)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.generated.rendered_deploy import rendered_deploy_problems
 from tests.support import (
     OPTION_VALUES,
     TOX_COMBOS,
@@ -40,4 +41,6 @@ def test_generated_project_is_green_under_its_own_tox(
         f"{tox.seconds:.0f}s) in {project}\n{tail(tox.output, 80)}"
     )
     assert "congratulations" in tox.output, f"{tox_combo}: no success report\n{tail(tox.output)}"
+    problems = rendered_deploy_problems(project, tox_combo)  # tox -e deploy's output, judged
+    assert not problems, f"{tox_combo}: deploy/rendered/:\n" + "\n".join(problems)
     shutil.rmtree(project / ".tox", ignore_errors=True)  # green: its environments are not needed

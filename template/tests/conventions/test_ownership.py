@@ -33,6 +33,8 @@ MANAGED_FILES = (
     "docs/testing-and-quality-gates.md",
     "docs/notebooks.md",
     "docs/code-quality.md",
+    "docs/deploy.md",
+    "deploy/schema/README.md",
 )
 
 
