@@ -7,12 +7,12 @@ test restores it, and the clean project passes before and after.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.support import DEFAULT_COMBO, RenderFn, git, git_init_commit, read_answers, run_tox, tail
+from tests.planted.support import prepared_project, restore
+from tests.support import RenderFn, read_answers, run_tox, tail
 
 pytestmark = pytest.mark.slow
 
@@ -32,17 +32,7 @@ def project(
     render: RenderFn, python_path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, str]:
     """A committed default render with its `conventions` environment built."""
-    project = render(DEFAULT_COMBO.data, tmp_path_factory.mktemp("conflict-gate") / "project")
-    git_init_commit(project)
-    path = python_path(DEFAULT_COMBO.python_version)
-    setup = run_tox(project, path, "run", "-e", "conventions", "--notest")
-    assert setup.returncode == 0, f"tox -e conventions could not be built\n{tail(setup.output)}"
-    return project, path
-
-
-def _restore(project: Path) -> None:
-    git(project, "checkout", "--", ".")
-    subprocess.run(["git", "clean", "-fdq", "-e", ".tox"], cwd=project, check=True)
+    return prepared_project(render, python_path, tmp_path_factory, "conflict-gate", "conventions")
 
 
 def test_clean_project_passes_the_conflict_gate(project: tuple[Path, str]) -> None:
@@ -73,7 +63,7 @@ def test_conflict_marker_and_rej_file_fail_the_gate_naming_both(
     try:
         tox = run_tox(root, path, *tox_args)
     finally:
-        _restore(root)
+        restore(root)
     assert tox.returncode != 0, f"the gate passed planted leftovers\n{tail(tox.output)}"
     lines = tox.output.splitlines()
     marker_lines = [line for line in lines if line.startswith(f"UPD001 {conflicted}:")]

@@ -19,11 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.planted.support import Plant, edit, prepared_project, restore
 from tests.support import (
-    DEFAULT_COMBO,
     RenderFn,
-    git,
-    git_init_commit,
     read_answers,
     run_tox,
     tail,
@@ -34,17 +32,6 @@ pytestmark = pytest.mark.slow
 PACKAGE = "customer_churn_model"  # the default answer
 SAMPLE = "data/sample/customers.csv"
 CONTRACT = "contracts/customers.odcs.yaml"
-Plant = Callable[[Path], None]
-
-
-def _edit(relpath: str, old: str, new: str) -> Plant:
-    def plant(project: Path) -> None:
-        path = project / relpath
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"cannot plant the fault: {old!r} is not in {relpath}"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    return plant
 
 
 def _both(*plants: Plant) -> Plant:
@@ -147,17 +134,17 @@ DATA_FAULTS = [
 CONTRACT_FAULTS = [
     Fault(
         "unknown-key",
-        _edit(CONTRACT, "status: active\n", "status: active\nowner_team: data\n"),
+        edit(CONTRACT, "status: active\n", "status: active\nowner_team: data\n"),
         ("DC021", CONTRACT, "'owner_team' was unexpected", "docs/data-contracts.md#dc021"),
     ),
     Fault(
         "wrong-type-name",
-        _edit(CONTRACT, "logicalType: number", "logicalType: decimal"),
+        edit(CONTRACT, "logicalType: number", "logicalType: decimal"),
         ("DC021", "schema[0].properties[3].logicalType", "'decimal' is not one of", OWNER),
     ),
     Fault(
         "quality-rule-names-a-missing-column",
-        _edit(CONTRACT, "properties: [customer_id]", "properties: [customer_key]"),
+        edit(CONTRACT, "properties: [customer_id]", "properties: [customer_key]"),
         ("DC022", "schema[0].quality[1] names column 'customer_key'", OWNER),
     ),
 ]
@@ -184,12 +171,12 @@ BREAKING_CHANGES = [
     ),
     Fault(
         "renamed-column",
-        _edit(CONTRACT, "      - name: region\n", "      - name: sales_region\n"),
+        edit(CONTRACT, "      - name: region\n", "      - name: sales_region\n"),
         ("DC030", "column 'region' was removed or renamed", OWNER),
     ),
     Fault(
         "narrowed-type",
-        _edit(
+        edit(
             CONTRACT,
             "      - name: monthly_charges\n        logicalType: number",
             "      - name: monthly_charges\n        logicalType: integer",
@@ -198,21 +185,21 @@ BREAKING_CHANGES = [
     ),
     Fault(
         "optional-made-required",
-        _edit(CONTRACT, "required: false", "required: true"),
+        edit(CONTRACT, "required: false", "required: true"),
         ("DC030", "column 'signup_date' became required", OWNER),
     ),
     Fault(
         "tightened-range",
-        _edit(CONTRACT, "maximum: 600", "maximum: 120"),
+        edit(CONTRACT, "maximum: 600", "maximum: 120"),
         ("DC030", "column 'tenure_months' maximum tightened from 600 to 120", OWNER),
     ),
     Fault(
         "tightened-allowed-values",
-        _edit(CONTRACT, "          - value: mailed-check\n", ""),
+        edit(CONTRACT, "          - value: mailed-check\n", ""),
         ("DC030", "column 'payment_method' no longer allows mailed-check", OWNER),
     ),
 ]
-MAJOR_BUMP = _edit(CONTRACT, "version: 1.0.0", "version: 2.0.0")
+MAJOR_BUMP = edit(CONTRACT, "version: 1.0.0", "version: 2.0.0")
 
 
 @pytest.fixture(scope="module")
@@ -220,9 +207,9 @@ def contract_project(
     render: RenderFn, python_path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, str]:
     """A default render committed on main, with its `contracts` environment built and green."""
-    project = render(DEFAULT_COMBO.data, tmp_path_factory.mktemp("contracts") / "project")
-    git_init_commit(project)
-    path = python_path(DEFAULT_COMBO.python_version)
+    project, path = prepared_project(
+        render, python_path, tmp_path_factory, "contracts", "contracts"
+    )
     setup = run_tox(project, path, "-e", "contracts")
     assert setup.returncode == 0, f"a clean render fails tox -e contracts\n{tail(setup.output)}"
     return project, path
@@ -234,11 +221,6 @@ class Check:
     output: str
 
 
-def _restore(project: Path) -> None:
-    git(project, "checkout", "--", ".")
-    subprocess.run(["git", "clean", "-fdq", "-e", ".tox"], cwd=project, check=True)
-
-
 def _run_with(project: Path, plant: Plant, *args: str) -> Check:
     """Plant, run the contract check as `tox -e contracts` does (base: main), restore."""
     python = project / ".tox" / "contracts" / "bin" / "python"
@@ -247,7 +229,7 @@ def _run_with(project: Path, plant: Plant, *args: str) -> Check:
     try:
         run = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
     finally:
-        _restore(project)
+        restore(project)
     return Check(run.returncode, run.stdout + run.stderr)
 
 
@@ -287,8 +269,8 @@ def test_same_breaking_change_with_major_bump_passes(
 def test_additive_change_passes_without_major_bump(contract_project: tuple[Path, str]) -> None:
     project, _ = contract_project
     widen = _both(
-        _edit(CONTRACT, "maximum: 600", "maximum: 900"),
-        _edit(CONTRACT, "version: 1.0.0", "version: 1.1.0"),
+        edit(CONTRACT, "maximum: 600", "maximum: 900"),
+        edit(CONTRACT, "version: 1.0.0", "version: 1.1.0"),
     )
     check = _run_with(project, widen)
     assert check.returncode == 0, f"a widened range was refused\n{tail(check.output)}"
@@ -302,7 +284,7 @@ def test_tox_contracts_fails_on_a_planted_fault(contract_project: tuple[Path, st
     try:
         tox = run_tox(project, path, "-e", "contracts")
     finally:
-        _restore(project)
+        restore(project)
     _assert_refused(project, Check(tox.returncode, tox.output), fault)
 
 
@@ -320,7 +302,7 @@ def test_training_refuses_bad_data_and_writes_nothing(contract_project: tuple[Pa
         )
         leftovers = [p for p in (project / "models", project / "reports") if p.exists()]
     finally:
-        _restore(project)
+        restore(project)
     assert train.returncode == 1, train.stderr
     assert train.stderr.startswith("DC005 data/sample/customers.csv: customers.tenure_months")
     assert "Traceback" not in train.stderr

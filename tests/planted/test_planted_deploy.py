@@ -7,13 +7,13 @@ finding ID, the manifest path that broke, the owning team (MLOps) and the docs a
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.support import DEFAULT_COMBO, RenderFn, git, git_init_commit, read_answers, run_tox, tail
+from tests.planted.support import prepared_project, restore
+from tests.support import RenderFn, read_answers, run_tox, tail
 
 pytestmark = pytest.mark.slow
 
@@ -96,12 +96,7 @@ def deploy_project(
     render: RenderFn, python_path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, str]:
     """A committed default render whose `deploy` environment exists, reused per fault."""
-    project = render(DEFAULT_COMBO.data, tmp_path_factory.mktemp("planted-deploy") / "project")
-    git_init_commit(project)
-    path = python_path(DEFAULT_COMBO.python_version)
-    setup = run_tox(project, path, "run", "-e", "deploy", "--notest")
-    assert setup.returncode == 0, f"the deploy environment could not be built\n{tail(setup.output)}"
-    return project, path
+    return prepared_project(render, python_path, tmp_path_factory, "planted-deploy", "deploy")
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda fault: fault.name)
@@ -119,8 +114,7 @@ def test_planted_manifest_fault_fails_tox_deploy_with_its_message(
     try:
         tox = run_tox(project, path, "-e", "deploy")
     finally:
-        git(project, "checkout", "--", ".")
-        subprocess.run(["git", "clean", "-fdq", "-e", ".tox"], cwd=project, check=True)
+        restore(project)
     assert tox.returncode != 0, f"{fault.name}: tox -e deploy passed\n{tail(tox.output)}"
     code = fault.expected[0].split()[0]
     expected = [

@@ -9,18 +9,15 @@ agreements between teams — the owning team's handle.
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.planted.support import edit, prepared_project, restore
 from tests.support import (
-    DEFAULT_COMBO,
     RenderFn,
-    git,
-    git_init_commit,
     read_answers,
     run_tox,
     tail,
@@ -37,16 +34,6 @@ class Fault:
     plant: Callable[[Path], None]
     tox_args: tuple[str, ...]
     expected: tuple[str, ...]  # `{answer}` placeholders are filled from .copier-answers.yml
-
-
-def _edit(relpath: str, old: str, new: str) -> Callable[[Path], None]:
-    def plant(project: Path) -> None:
-        path = project / relpath
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"cannot plant the fault: {old!r} is not in {relpath}"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    return plant
 
 
 def _append(relpath: str, text: str) -> Callable[[Path], None]:
@@ -112,7 +99,7 @@ FAULTS = [
     ),
     Fault(
         "gate-the-model-cannot-meet",
-        _edit("config/quality-gates.yaml", "min: 0.72", "min: 0.99"),
+        edit("config/quality-gates.yaml", "min: 0.72", "min: 0.99"),
         ("-e", "test", "--", "tests/model"),
         ("MOD001", "config/quality-gates.yaml", "roc_auc", "{team_data_science}"),
     ),
@@ -124,13 +111,13 @@ FAULTS = [
     ),
     Fault(
         "codeowners-with-unknown-team",
-        _edit(".github/CODEOWNERS", "/deploy/ @acme/mlops", "/deploy/ @acme/someone-else"),
+        edit(".github/CODEOWNERS", "/deploy/ @acme/mlops", "/deploy/ @acme/someone-else"),
         ("-e", "test", "--", "tests/conventions"),
         ("OWN003", "@acme/someone-else", "{team_platform}", "docs/ways-of-working.md#ownership"),
     ),
     Fault(
         "managed-header-removed",
-        _edit("tox.toml", "# Managed by the ML platform template", "# Our own tox settings"),
+        edit("tox.toml", "# Managed by the ML platform template", "# Our own tox settings"),
         ("-e", "test", "--", "tests/conventions"),
         ("OWN005", "tox.toml", "{team_platform}"),
     ),
@@ -142,12 +129,7 @@ def green_project(
     render: RenderFn, python_path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, str]:
     """A committed default render whose tox environments exist and pass, reused per fault."""
-    project = render(DEFAULT_COMBO.data, tmp_path_factory.mktemp("planted") / "project")
-    git_init_commit(project)
-    path = python_path(DEFAULT_COMBO.python_version)
-    setup = run_tox(project, path, "run", "-e", "lint,type,test", "--notest")
-    assert setup.returncode == 0, f"tox environments could not be built\n{tail(setup.output)}"
-    return project, path
+    return prepared_project(render, python_path, tmp_path_factory, "planted", "lint,type,test")
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda fault: fault.name)
@@ -160,8 +142,7 @@ def test_planted_fault_fails_its_check_with_a_clear_message(
     try:
         tox = run_tox(project, path, *fault.tox_args)
     finally:
-        git(project, "checkout", "--", ".")
-        subprocess.run(["git", "clean", "-fdq", "-e", ".tox"], cwd=project, check=True)
+        restore(project)
     assert tox.returncode != 0, f"{fault.name}: tox {fault.tox_args} passed\n{tail(tox.output)}"
     expected = [text.format(**answers) for text in fault.expected]
     missing = [text for text in expected if text not in tox.output]

@@ -12,7 +12,6 @@ no findings at all.
 
 from __future__ import annotations
 
-import subprocess
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests import security_samples as samples
+from tests.planted.support import prepared_project, restore
 from tests.support import (
     DEFAULT_COMBO,
     Combo,
@@ -153,24 +153,12 @@ HARDENED = {
 }
 
 
-def _restore(project: Path) -> None:
-    git(project, "checkout", "--", ".")
-    subprocess.run(["git", "clean", "-fdq", "-e", ".tox"], cwd=project, check=True)
-
-
 @pytest.fixture(scope="module")
 def security_project(
     render: RenderFn, python_path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, str]:
     """A committed default render with its security environment built, reused per fault."""
-    project = render(DEFAULT_COMBO.data, tmp_path_factory.mktemp("security") / "project")
-    git_init_commit(project)
-    path = python_path(DEFAULT_COMBO.python_version)
-    setup = run_tox(project, path, "run", "-e", "security", "--notest")
-    assert setup.returncode == 0, (
-        f"the security environment could not be built\n{tail(setup.output)}"
-    )
-    return project, path
+    return prepared_project(render, python_path, tmp_path_factory, "security", "security")
 
 
 def _has_tox_env(project: Path, name: str) -> bool:
@@ -220,7 +208,7 @@ def faults_run(security_project: tuple[Path, str]) -> ToxRun:
     try:
         return run_tox(project, path, "-e", "security")
     finally:
-        _restore(project)
+        restore(project)
 
 
 def test_security_fails_when_faults_are_planted(faults_run: ToxRun) -> None:
@@ -246,7 +234,7 @@ def test_hardened_files_pass_and_kserve_objects_are_skipped_with_a_note(
     try:
         tox = run_tox(project, path, "-e", "security")
     finally:
-        _restore(project)
+        restore(project)
     assert tox.returncode == 0, f"hardened files have findings\n{tail(tox.output, 120)}"
     assert "9 passed, 0 failed, 0 skipped" in tox.output, tail(tox.output, 60)
     kserve = "InferenceService churn (serving.kserve.io/v1beta1) skipped"
@@ -270,7 +258,7 @@ def test_posture_scan_fails_on_a_root_image_and_a_bare_container(
     try:
         tox = run_tox(project, path, "-e", "posture")
     finally:
-        _restore(project)
+        restore(project)
     assert tox.returncode != 0, f"tox -e posture passed\n{tail(tox.output, 80)}"
     expected = [
         "SEC007",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -21,7 +21,7 @@ import jsonschema
 import yaml
 
 from . import paths
-from .errors import Agreement, Finding, PipelineError
+from .errors import Agreement, Finding, FindingsError
 
 LogicalType = Literal["string", "date", "integer", "number"]
 Value = str | int | float
@@ -88,15 +88,8 @@ class DataContract:
         )
 
 
-class ContractError(PipelineError):
-    """One or more findings about a contract or about data that breaks it, one per line."""
-
-    def __init__(self, findings: Sequence[Finding]) -> None:
-        super().__init__(findings[0])
-        self.findings = tuple(findings)
-
-    def __str__(self) -> str:
-        return "\n".join(str(finding) for finding in self.findings)
+class ContractError(FindingsError):
+    """Findings about a contract, or about data that breaks it."""
 
 
 # --- reading the contract ------------------------------------------------------------------

@@ -24,7 +24,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -36,7 +36,7 @@ from . import owners
 from .atomic import atomic_write_text
 from .cli import prog_name
 from .contract import load_contract
-from .errors import Finding, PipelineError
+from .errors import Finding, FindingsError, PipelineError
 from .evaluate import compute_metrics
 from .gates import load_gates
 
@@ -120,15 +120,8 @@ def load_manifest(path: Path, schema_path: Path) -> Manifest:
     return document
 
 
-class ManifestError(PipelineError):
-    """Several findings at once: each is printed on its own line."""
-
-    def __init__(self, findings: Sequence[Finding]) -> None:
-        super().__init__(findings[0])
-        self.findings = tuple(findings)
-
-    def __str__(self) -> str:
-        return "\n".join(str(f) for f in self.findings)
+class ManifestError(FindingsError):
+    """Findings about the deploy manifest or what it renders."""
 
 
 # --- DEP002-DEP004: what the manifest refers to ----------------------------------------------

@@ -8,6 +8,7 @@ the agreement it breaks, the owning team and the page that describes it. The com
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +43,17 @@ class PipelineError(Exception):
     @property
     def code(self) -> str:
         return self.finding.code
+
+
+class FindingsError(PipelineError):
+    """Several findings at once (every broken rule of a file), printed one per line."""
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        super().__init__(findings[0])
+        self.findings = tuple(findings)
+
+    def __str__(self) -> str:
+        return "\n".join(str(finding) for finding in self.findings)
 
 
 @dataclass(frozen=True)
