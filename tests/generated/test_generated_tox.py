@@ -17,6 +17,7 @@ from tests.support import (
     TOX_COMBOS,
     Combo,
     RenderFn,
+    git,
     git_init_commit,
     run_tox,
     tail,
@@ -41,6 +42,9 @@ def test_generated_project_is_green_under_its_own_tox(
         f"{tox.seconds:.0f}s) in {project}\n{tail(tox.output, 80)}"
     )
     assert "congratulations" in tox.output, f"{tox_combo}: no success report\n{tail(tox.output)}"
+    # Checks report, they never rewrite: no tracked file changed (the secrets baseline, say).
+    changed = git(project, "status", "--porcelain", "--untracked-files=no")
+    assert not changed, f"{tox_combo}: tox changed tracked files:\n{changed}"
     problems = rendered_deploy_problems(project, tox_combo)  # tox -e deploy's output, judged
     assert not problems, f"{tox_combo}: deploy/rendered/:\n" + "\n".join(problems)
     shutil.rmtree(project / ".tox", ignore_errors=True)  # green: its environments are not needed
