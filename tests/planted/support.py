@@ -47,6 +47,13 @@ def edit(relpath: str, old: str, new: str) -> Plant:
 
 
 def restore(project: Path) -> None:
-    """Undo every planted change: tracked files back, untracked ones gone, `.tox/` kept."""
+    """Undo every planted change: tracked files back, untracked and ignored ones gone (a plant
+    may write into a git-ignored folder such as deploy/rendered/), only `.tox/` kept."""
     git(project, "checkout", "--", ".")
-    subprocess.run(["git", "clean", "-fdq", "-e", ".tox"], cwd=project, check=True)
+    subprocess.run(["git", "clean", "-fdxq", "-e", ".tox"], cwd=project, check=True)
+
+
+def leftovers(project: Path) -> list[str]:
+    """Anything that differs from the commit, ignored files included, apart from `.tox/`."""
+    status = git(project, "status", "--porcelain", "--ignored")
+    return [line for line in status.splitlines() if line.strip() and line != "!! .tox/"]

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.planted.support import edit, prepared_project, restore
+from tests.planted.support import edit, leftovers, prepared_project, restore
 from tests.support import (
     RenderFn,
-    git,
     read_answers,
     run_tox,
     tail,
@@ -153,4 +152,4 @@ def test_planted_fault_fails_its_check_with_a_clear_message(
 def test_the_faults_left_the_project_as_committed(green_project: tuple[Path, str]) -> None:
     """Guards the fault tests themselves: each one restored the project it broke."""
     project, _ = green_project
-    assert not git(project, "status", "--porcelain", "--ignored=no"), "a planted fault leaked"
+    assert not leftovers(project), f"a planted fault leaked: {leftovers(project)}"
