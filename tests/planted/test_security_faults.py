@@ -231,3 +231,15 @@ def test_posture_scan_fails_on_a_root_image_and_a_bare_container(
     ]
     missing = [text for text in expected if text not in tox.output]
     assert not missing, f"the posture failure does not say {missing}\n{tail(tox.output, 120)}"
+
+
+def test_posture_scan_passes_on_a_clean_render(security_project: tuple[Path, str]) -> None:
+    """The CI-only posture job is green on what the template renders (its one skip is listed
+    in docs/security.md), so a red posture job always means a change made it red."""
+    project, path = security_project
+    try:
+        tox = run_tox(project, path, "-e", "deploy,posture")
+    finally:
+        restore(project)
+    assert tox.returncode == 0, f"a clean render fails tox -e posture\n{tail(tox.output, 80)}"
+    assert "posture: 1 passed, 0 failed" in tox.output, tail(tox.output)
