@@ -36,6 +36,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("tox_combo", TOX_COMBOS, ids=str)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep each module on one worker (its module-scoped project is prepared once), except
+    the generated projects' `tox` runs: independent and the longest, they spread out."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None and "tox_combo" not in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else ""))
+
+
 @pytest.fixture(scope="session")
 def template_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Absolute path of a git-less snapshot of the template's working tree."""
