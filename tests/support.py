@@ -25,9 +25,9 @@ import yaml
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = TEMPLATE_ROOT / "template"
-OPTION_QUESTIONS = ("python_version", "ci_provider", "serving", "deploy_target")
+OPTION_QUESTIONS = ("python_version", "ci_provider", "serving_mode", "deploy_target")
 # The one pair of option values the questionnaire refuses: KServe serves online only.
-INVALID_OPTION_PAIRS = ({"serving": "batch", "deploy_target": "kserve"},)
+INVALID_OPTION_PAIRS = ({"serving_mode": "batch", "deploy_target": "kserve"},)
 
 
 # --- copier.yml, read as data ----------------------------------------------------------------
@@ -82,13 +82,13 @@ class Combo:
 
     python_version: str
     ci_provider: str
-    serving: str
+    serving_mode: str
     deploy_target: str
 
     @property
     def id(self) -> str:
         py = "py" + self.python_version.replace(".", "")
-        return f"{self.ci_provider}-{self.serving}-{self.deploy_target}-{py}"
+        return f"{self.ci_provider}-{self.serving_mode}-{self.deploy_target}-{py}"
 
     @property
     def data(self) -> dict[str, str]:

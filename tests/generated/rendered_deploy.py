@@ -78,7 +78,7 @@ def rendered_deploy_problems(project: Path, combo: Combo) -> list[str]:
     objects = {f.name: yaml.safe_load(f.read_text(encoding="utf-8")) for f in files}
     problems = []
     kinds = {obj["kind"] for obj in objects.values()}
-    expected = EXPECTED_KINDS[(combo.serving, combo.deploy_target)]
+    expected = EXPECTED_KINDS[(combo.serving_mode, combo.deploy_target)]
     if kinds != expected:
         problems.append(f"rendered kinds {sorted(kinds)}, expected {sorted(expected)}")
 
@@ -106,5 +106,5 @@ def rendered_deploy_problems(project: Path, combo: Combo) -> list[str]:
     for name, obj in objects.items():
         if obj["apiVersion"].startswith("serving.kserve.io/"):
             problems.extend(f"{name}: {e.message}" for e in kserve.iter_errors(obj))
-        problems.extend(_pod_problems(name, obj, combo.serving))
+        problems.extend(_pod_problems(name, obj, combo.serving_mode))
     return problems

@@ -39,18 +39,18 @@ class Fault:
 FAULTS = [
     Fault(
         "unknown-key",
-        ((MANIFEST, "      memory: 1Gi\n", '      memory: 1Gi\n      gpu: "1"\n'),),
-        ("DEP001 deploy/manifest.yaml: serving.resources.limits: unknown key", "'gpu'"),
+        ((MANIFEST, "        memory: 1Gi\n", '        memory: 1Gi\n        gpu: "1"\n'),),
+        ("DEP001 deploy/manifest.yaml: serving.container.resources.limits: unknown key", "'gpu'"),
     ),
     Fault(
         "missing-owner",
-        ((MANIFEST, '  team: "{team_mlops}"\n', ""),),
-        ("DEP001 deploy/manifest.yaml: owners.team: is required but missing",),
+        ((MANIFEST, '    team: "{team_mlops}"\n', ""),),
+        ("DEP001 deploy/manifest.yaml: metadata.owners.team: is required but missing",),
     ),
     Fault(
         "image-latest",
         ((MANIFEST, ':0.1.0"', ':latest"'),),
-        ("DEP004 deploy/manifest.yaml: serving.image:", "uses the tag `latest`"),
+        ("DEP004 deploy/manifest.yaml: serving.container.image:", "uses the tag `latest`"),
     ),
     Fault(
         "contract-that-does-not-exist",

@@ -67,7 +67,7 @@ def test_validator_refuses_bad_answer_with_a_fix_hint(
 
 def test_kserve_is_refused_for_batch_serving(render: RenderFn, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="deploy_target") as refused:
-        render({"serving": "batch", "deploy_target": "kserve"}, tmp_path / "project")
+        render({"serving_mode": "batch", "deploy_target": "kserve"}, tmp_path / "project")
     message = str(refused.value)
     assert "KServe" in message, message
     assert "`kubernetes`" in message, f"the message does not name the working choice: {message}"
@@ -79,7 +79,7 @@ def test_kserve_is_refused_for_batch_serving(render: RenderFn, tmp_path: Path) -
     [
         ("python_version", "3.10"),
         ("ci_provider", "jenkins"),
-        ("serving", "stream"),
+        ("serving_mode", "stream"),
         ("deploy_target", "lambda"),
     ],
 )

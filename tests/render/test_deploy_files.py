@@ -40,11 +40,11 @@ def test_manifest_is_valid_against_its_schema_and_matches_the_answers(
     errors = [e.message for e in jsonschema.Draft202012Validator(schema).iter_errors(manifest)]
     assert not errors, errors
     serving = manifest["serving"]
-    assert serving["runtime"] == ("fastapi" if combo.serving == "rest" else "batch")
+    assert serving["runtime"] == ("fastapi" if combo.serving_mode == "rest" else "batch")
     assert serving["target"] == combo.deploy_target
-    assert manifest["owners"]["team"] == read_answers(project)["team_mlops"]
-    assert not serving["image"].endswith(":latest")
-    assert ":" in serving["image"].rsplit("/", 1)[1], "the image carries a tag"
+    assert manifest["metadata"]["owners"]["team"] == read_answers(project)["team_mlops"]
+    assert not serving["container"]["image"].endswith(":latest")
+    assert ":" in serving["container"]["image"].rsplit("/", 1)[1], "the image carries a tag"
 
 
 def test_manifest_schema_refuses_unknown_keys_everywhere() -> None:
@@ -88,7 +88,7 @@ def test_vendored_kserve_schema_is_the_one_its_provenance_names() -> None:
 def test_serving_code_and_dependencies_follow_the_serving_answer(rendered, combo: Combo) -> None:
     project = rendered(combo)
     package = project / "src" / read_answers(project)["package_name"]
-    rest = combo.serving == "rest"
+    rest = combo.serving_mode == "rest"
     assert (package / "serve.py").is_file() == rest
     assert (package / "batch.py").is_file() == (not rest)
     assert (project / "tests/integration/test_serve.py").is_file() == rest

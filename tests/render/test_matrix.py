@@ -94,7 +94,7 @@ def test_ruff_finds_nothing_in_a_fresh_render(rendered, combo: Combo, check: str
     ("text", "flagged"),
     [
         ("name = {{ project_name }}", True),
-        ("{% if serving == 'rest' %}", True),
+        ("{% if serving_mode == 'rest' %}", True),
         ("{# note #}", True),
         ("run: echo ${{ github.sha }}", False),
         ("if: ${{ matrix.python == '3.12' }}", False),

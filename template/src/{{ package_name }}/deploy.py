@@ -6,7 +6,7 @@ check passes, and only after the rendered objects themselves were validated offl
 problem is one finding (docs/deploy.md):
 
 - ``DEP001`` the manifest does not match ``deploy/schema/manifest.schema.json`` (unknown
-  keys, missing fields, wrong types), named by its path, e.g. ``serving.resources.limits``;
+  keys, missing fields, wrong types), named by its path, e.g. ``metadata.owners.team``;
 - ``DEP002`` a reference points nowhere: a contract file, the input contract, a drift
   column the contract does not have, the model card;
 - ``DEP003`` the quality gates: the gates file is missing or malformed, or a gate names a
@@ -69,7 +69,7 @@ def _read_json(path: Path) -> Any:
 
 
 def dotted(path: Iterable[Any]) -> str:
-    """``serving.resources.limits``, ``contracts[0].path``; the document root is ``(root)``."""
+    """``metadata.owners.team``, ``contracts[0].path``; the document root is ``(root)``."""
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
@@ -208,15 +208,16 @@ def gate_findings(manifest: Manifest, root: Path, source: str) -> list[Finding]:
 
 def image_findings(manifest: Manifest, source: str) -> list[Finding]:
     """DEP004: an image reference is pinned by a tag other than ``latest``, or by a digest."""
-    image = str(manifest["serving"]["image"])
+    image = str(manifest["serving"]["container"]["image"])
     if "@sha256:" in image:
         return []
     last = image.rsplit("/", 1)[-1]
     tag = last.split(":", 1)[1] if ":" in last else None
+    where = "serving.container.image"
     if tag is None:
-        problem = f"serving.image: {image!r} has no tag, so it means `latest`; pin a version"
+        problem = f"{where}: {image!r} has no tag, so it means `latest`; pin a version"
     elif tag == "latest":
-        problem = f"serving.image: {image!r} uses the tag `latest`; pin a version or a digest"
+        problem = f"{where}: {image!r} uses the tag `latest`; pin a version or a digest"
     else:
         return []
     return [finding("DEP004", source, f"{problem}, e.g. {last.split(':', 1)[0]}:1.2.3")]
@@ -226,10 +227,9 @@ def image_findings(manifest: Manifest, source: str) -> list[Finding]:
 
 
 def _labels(manifest: Manifest, component: str) -> dict[str, str]:
-    model = manifest["model"]
     return {
-        "app.kubernetes.io/name": model["name"],
-        "app.kubernetes.io/version": re.sub(r"[^A-Za-z0-9_.-]", "_", model["version"]),
+        "app.kubernetes.io/name": manifest["metadata"]["name"],
+        "app.kubernetes.io/version": re.sub(r"[^A-Za-z0-9_.-]", "_", manifest["model"]["version"]),
         "app.kubernetes.io/component": component,
         "app.kubernetes.io/managed-by": "ml-platform-deploy",
     }
@@ -238,8 +238,8 @@ def _labels(manifest: Manifest, component: str) -> dict[str, str]:
 def _annotations(manifest: Manifest) -> dict[str, str]:
     slos = manifest["slos"]
     return {
-        "ml-platform/owner": manifest["owners"]["team"],
-        "ml-platform/on-call": manifest["owners"]["onCall"],
+        "ml-platform/owner": manifest["metadata"]["owners"]["team"],
+        "ml-platform/on-call": manifest["metadata"]["owners"]["onCall"],
         "ml-platform/model-version": manifest["model"]["version"],
         "ml-platform/contracts": ",".join(c["path"] for c in manifest["contracts"]),
         "ml-platform/slo-latency-p95-ms": f"{slos['latencyP95Ms']:g}",
@@ -252,7 +252,7 @@ def _annotations(manifest: Manifest) -> dict[str, str]:
 
 def _metadata(manifest: Manifest, component: str, *, annotate: bool = True) -> dict[str, Any]:
     metadata: dict[str, Any] = {
-        "name": manifest["model"]["name"],
+        "name": manifest["metadata"]["name"],
         "namespace": manifest["serving"]["namespace"],
         "labels": _labels(manifest, component),
     }
@@ -304,11 +304,11 @@ def _server_container(manifest: Manifest, name: str) -> dict[str, Any]:
 
     return {
         "name": name,
-        "image": serving["image"],
+        "image": serving["container"]["image"],
         "imagePullPolicy": "Always",
         "ports": [{"name": "http", "containerPort": serving["port"], "protocol": "TCP"}],
         "env": _env(manifest),
-        "resources": serving["resources"],
+        "resources": serving["container"]["resources"],
         "livenessProbe": {**probe("/healthz", 10), "initialDelaySeconds": 5},
         "readinessProbe": {**probe("/readyz", 5), "initialDelaySeconds": 5},
         "securityContext": _container_security(),
@@ -327,7 +327,7 @@ def _pod_spec(containers: list[dict[str, Any]], volumes: list[dict[str, Any]]) -
 
 def render_kubernetes_rest(manifest: Manifest) -> dict[str, K8sObject]:
     """Deployment, Service, HorizontalPodAutoscaler and NetworkPolicy for the REST app."""
-    name = manifest["model"]["name"]
+    name = manifest["metadata"]["name"]
     serving = manifest["serving"]
     selector = {"app.kubernetes.io/name": name, "app.kubernetes.io/component": "model-server"}
     pod_labels = _labels(manifest, "model-server")
@@ -404,12 +404,12 @@ def render_kubernetes_batch(manifest: Manifest) -> dict[str, K8sObject]:
     batch = serving["batch"]
     container = {
         "name": "batch-scoring",
-        "image": serving["image"],
+        "image": serving["container"]["image"],
         "imagePullPolicy": "Always",
         "command": ["python", "-m", f"{PACKAGE}.batch"],
         "args": [batch["input"], batch["output"]],
         "env": _env(manifest),
-        "resources": serving["resources"],
+        "resources": serving["container"]["resources"],
         "securityContext": _container_security(),
         "volumeMounts": [
             {"name": "tmp", "mountPath": "/tmp"},  # noqa: S108  # nosec B108

@@ -29,7 +29,7 @@ MANAGED_FILES = (
     "tests/conventions/test_ownership.py",
     "tools/security.py",
     "docs/security.md",
-    ".checkov.yaml",
+    "config/security/checkov.yaml",
     "docs/testing-and-quality-gates.md",
     "docs/notebooks.md",
     "docs/code-quality.md",
