@@ -35,6 +35,25 @@ def release_notes(changelog: str, tag: str) -> str | None:
     return None
 
 
+RELEASE_HEADING = re.compile(r"^##\s+\[?v?(\d+\.\d+\.\d+)\]?(?:\s|$)")
+RELEASE_COMMIT = re.compile(r"^Release commit: `([0-9a-f]{40})`")
+
+
+def releases(changelog: str) -> list[tuple[str, str | None]]:
+    """(version, release commit or None) for every release entry, oldest first.
+
+    An entry records its commit once the release is tagged, so a clone without tags can
+    rebuild them: `git tag v<version> <commit>`.
+    """
+    found: list[tuple[str, str | None]] = []
+    for line in changelog.splitlines():
+        if heading := RELEASE_HEADING.match(line):
+            found.append((heading.group(1), None))
+        elif found and found[-1][1] is None and (commit := RELEASE_COMMIT.match(line)):
+            found[-1] = (found[-1][0], commit.group(1))
+    return found[::-1]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Print a release tag's CHANGELOG entry.")
     parser.add_argument("tag", help="the release tag, e.g. v1.2.0")
