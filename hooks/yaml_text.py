@@ -104,7 +104,7 @@ def _reindent(lines: list[str], delta: int) -> list[str]:
 def indent_step(text: str) -> int:
     """The indentation the document uses for nesting (2 when it has no nested mapping)."""
     for _, value in _compose(text).value:
-        if isinstance(value, yaml.MappingNode) and value.value:
+        if isinstance(value, yaml.MappingNode) and value.value and not value.flow_style:
             return max(1, value.value[0][0].start_mark.column)
     return 2
 
