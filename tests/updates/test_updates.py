@@ -285,9 +285,8 @@ def test_team_edits_are_kept_or_shown_as_conflicts(
     gate = conflict_gate(project)
     kept, conflicts, lost = [], [], []
     for edit in TEAM_EDITS:
-        if edit.kept(project):
-            kept.append(edit.name)
-        elif any(_conflicted(project, f) for f in edit.files):
+        # A conflict first: the team's text inside conflict markers is shown, not yet kept.
+        if any(_conflicted(project, f) for f in edit.files):
             conflicts.append(edit.name)
             named = [
                 f for f in edit.files if f.replace("{package}", _package(project)) in gate.stdout
@@ -295,6 +294,8 @@ def test_team_edits_are_kept_or_shown_as_conflicts(
             assert named, (
                 f"{edit.name}: conflicted, but the conflict gate does not name it:\n{gate.stdout}"
             )
+        elif edit.kept(project):
+            kept.append(edit.name)
         else:
             lost.append(edit.name)
     with capsys.disabled():
