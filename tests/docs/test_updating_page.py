@@ -1,87 +1,164 @@
 """What docs/updating.md tells a team about `copier update` holds for this template.
 
-One tagged template repository in two releases and one project from the first: an update
-of a dirty tree is refused; an update whose change meets a team edit exits normally with
-conflict markers in place (so the markers must be searched for); `git reset --hard` and
-`git clean -fd` bring the project back to where it was.
+Each row of the page's "Known Copier pitfalls" table, and the recovery it promises, is
+shown here on this repository's own releases (tagged from CHANGELOG.md, as the update
+tests do): a dirty tree is refused; conflicts exit normally with markers in place; a
+release without its tag skips its migrations silently, so a renamed question falls back to
+its default; migrations need `--trust`, which `--skip-tasks` does not lift; a deleted file
+stays deleted; a relative template path breaks updates from the project directory; and
+`git reset --hard` plus `git clean -fd` bring the project back.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 from pathlib import Path
 
 import copier
 import pytest
+from copier.errors import UnsafeTemplateError, UserMessageError
 
-from tests.support import TEMPLATE_ROOT, git, git_init_commit, snapshot_working_tree
+from tests.support import TEMPLATE_ROOT, git, git_init_commit, read_answers
+from tests.updates.history import build_tagged_template, recorded_releases
 
 PAGE = TEMPLATE_ROOT / "docs" / "updating.md"
-CHANGED = "docs/code-quality.md"  # a platform-managed page both releases carry
-LINE = "## Why the teams agreed on it"
+OLDEST = recorded_releases()[0][0]
+BATCH = {"serving": "batch", "serving_mode": "batch"}  # in every release's spelling
+# A platform-managed line the release after the oldest changes (the manifest field it names).
+CHANGED_PAGE, CHANGED_LINE = "docs/security.md", "at release and drop the skip |"
+
+
+def pitfall_rows() -> dict[str, str]:
+    """The page's pitfalls table: first cell -> the whole row."""
+    text = PAGE.read_text(encoding="utf-8")
+    table = text.split("## Known Copier pitfalls", 1)[1]
+    return {
+        cells[1].strip(): row
+        for row in table.splitlines()
+        if row.startswith("|") and len(cells := row.split("|")) > 3
+    }
 
 
 @pytest.fixture(scope="module")
 def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A template repository tagged v1.0.0 and v1.1.0; the release changes one line."""
-    repo = snapshot_working_tree(TEMPLATE_ROOT, tmp_path_factory.mktemp("releases") / "tpl")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "--no-verify", "-m", "Release 1.0.0")
-    git(repo, "tag", "v1.0.0")
-    source = repo / "template" / f"{CHANGED}.jinja"
-    text = source.read_text(encoding="utf-8")
-    assert LINE in text, f"{CHANGED} no longer has the line this test changes"
-    source.write_text(text.replace(LINE, f"{LINE} (release 1.1)"), encoding="utf-8")
-    git(repo, "commit", "-q", "--no-verify", "-am", "Release 1.1.0")
-    git(repo, "tag", "v1.1.0")
-    return repo
+    return build_tagged_template(tmp_path_factory.mktemp("releases") / "template")
 
 
-@pytest.fixture(scope="module")
-def project(releases: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dst = tmp_path_factory.mktemp("project") / "p"
-    copier.run_copy(str(releases), dst, defaults=True, vcs_ref="v1.0.0", quiet=True)
+def copy_at(template: Path | str, dst: Path, data: dict[str, str] | None = None) -> Path:
+    copier.run_copy(
+        str(template), dst, data=data or {}, defaults=True, vcs_ref=f"v{OLDEST}", quiet=True
+    )
     git_init_commit(dst)
     return dst
 
 
-def _update(project: Path) -> None:
-    copier.run_update(project, defaults=True, overwrite=True, quiet=True, vcs_ref="v1.1.0")
+def update(project: Path, **options: object) -> None:
+    settings = {"vcs_ref": "HEAD", "defaults": True, "skip_answered": True, "overwrite": True}
+    copier.run_update(project, quiet=True, **{"unsafe": True, **settings, **options})
 
 
-def _status(project: Path) -> str:
-    return git(project, "status", "--porcelain")
-
-
-def test_the_page_says_what_this_test_checks() -> None:
+def test_the_page_has_a_row_for_each_pitfall_shown_here() -> None:
+    rows = pitfall_rows()
+    for name in (
+        "dirty tree",
+        "conflicts exit 0",
+        "missing tags",
+        "`--trust`",
+        "deleted files",
+        "renamed question",
+        "relative template path",
+    ):
+        assert name in rows, f"docs/updating.md has no pitfall row {name!r}; rows: {list(rows)}"
     text = PAGE.read_text(encoding="utf-8")
-    claims = ("Copier refuses to update a dirty tree", "**and still exits 0**", "git reset --hard")
-    for claim in claims:
+    for claim in ("**and still exits 0**", "git reset --hard", "git clean -fd"):
         assert claim in text, f"docs/updating.md no longer says: {claim}"
 
 
-def test_update_is_refused_on_a_dirty_tree_and_conflicts_exit_normally(project: Path) -> None:
-    page = project / CHANGED
-    page.write_text(page.read_text("utf-8").replace(LINE, f"{LINE} (team)"), encoding="utf-8")
-    with pytest.raises(Exception, match=r"(?i)dirty") as refused:
-        _update(project)
-    assert "v1.0.0" in (project / ".copier-answers.yml").read_text("utf-8"), refused.value
+def test_dirty_tree_is_refused_and_conflicts_exit_normally(releases: Path, tmp_path: Path) -> None:
+    project = copy_at(releases, tmp_path / "p")
+    page = project / CHANGED_PAGE
+    text = page.read_text("utf-8")
+    assert CHANGED_LINE in text, f"{CHANGED_PAGE} no longer has the line this test changes"
+    page.write_text(text.replace(CHANGED_LINE, "and drop it (OPS-7) |"), encoding="utf-8")
+    with pytest.raises(UserMessageError, match=r"(?i)dirty"):
+        update(project)
+    assert f"_commit: v{OLDEST}" in (project / ".copier-answers.yml").read_text("utf-8")
 
     git(project, "commit", "-q", "--no-verify", "-am", "Team edit")
     before = git(project, "rev-parse", "HEAD")
-    _update(project)  # returns normally: no exception, although the merge conflicted
+    update(project)  # returns normally: no exception, although the merge conflicted
     merged = page.read_text(encoding="utf-8")
-    assert "<<<<<<< before updating" in merged, merged[:2000]
+    assert "<<<<<<< before updating" in merged
     assert ">>>>>>> after updating" in merged
-    assert "_commit: v1.1.0" in (project / ".copier-answers.yml").read_text("utf-8")
 
     git(project, "reset", "-q", "--hard")
     git(project, "clean", "-q", "-fd")
-    assert _status(project) == "", _status(project)
+    assert git(project, "status", "--porcelain") == ""
     assert git(project, "rev-parse", "HEAD") == before
-    assert "<<<<<<<" not in page.read_text(encoding="utf-8")
-    grep = subprocess.run(
-        ["git", "grep", "-n", "-e", "^<<<<<<<"], cwd=project, capture_output=True, check=False
-    )
+    grep = subprocess.run(["git", "grep", "-n", "-e", "^<<<<<<<"], cwd=project, capture_output=True)
     assert grep.returncode == 1, "no conflict markers remain after the reset"
+
+
+def test_missing_tag_skips_migrations_silently_and_a_renamed_answer_falls_back(
+    releases: Path, tmp_path: Path
+) -> None:
+    untagged = tmp_path / "template-without-newer-tags"
+    subprocess.run(["git", "clone", "-q", str(releases), str(untagged)], check=True)
+    newer = [f"v{version}" for version, _ in recorded_releases()[1:]]
+    assert newer, "needs a release after the oldest"
+    git(untagged, "tag", "-d", *newer)
+    project = copy_at(untagged, tmp_path / "p", BATCH)
+
+    update(project)  # returns normally, with no migration run
+    manifest = (project / "deploy/manifest.yaml").read_text("utf-8")
+    assert "apiVersion: ml-platform/v1" in manifest, "the manifest migration did not run"
+    answers = read_answers(project)
+    assert answers["serving_mode"] == "rest", "the renamed question fell back to its default"
+    assert "serving" not in answers
+
+    git(project, "reset", "-q", "--hard")
+    git(project, "clean", "-q", "-fd")
+    for version, commit in recorded_releases()[1:]:  # the fix: the release tags
+        git(untagged, "tag", f"v{version}", commit)
+    update(project)
+    assert "apiVersion: ml-platform/v2" in (project / "deploy/manifest.yaml").read_text("utf-8")
+    assert read_answers(project)["serving_mode"] == "batch"
+
+
+@pytest.mark.parametrize("skip_tasks", [False, True], ids=["plain", "skip-tasks"])
+def test_migrations_need_trust_and_skip_tasks_does_not_lift_it(
+    releases: Path, tmp_path: Path, skip_tasks: bool
+) -> None:
+    project = copy_at(releases, tmp_path / "p")  # copy itself needs no --trust
+    with pytest.raises(UnsafeTemplateError, match="--trust"):
+        update(project, unsafe=False, skip_tasks=skip_tasks)
+    assert git(project, "status", "--porcelain") == "", "a refused update changes nothing"
+
+
+def test_a_deleted_file_is_not_brought_back(releases: Path, tmp_path: Path) -> None:
+    project = copy_at(releases, tmp_path / "p")
+    deleted = "docs/notebooks.md"
+    (project / deleted).unlink()
+    git(project, "commit", "-q", "--no-verify", "-am", "The team deletes a managed page")
+    update(project)
+    assert not (project / deleted).exists()
+    fresh = tmp_path / "fresh"
+    answers = {k: v for k, v in read_answers(project).items() if not k.startswith("_")}
+    copier.run_copy(str(releases), fresh, data=answers, defaults=True, vcs_ref="HEAD", quiet=True)
+    assert (fresh / deleted).is_file(), "the template still renders it"
+
+
+def test_a_relative_template_path_breaks_updates_from_the_project(
+    releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(releases.parent)
+    project = copy_at(releases.name, tmp_path / "p")
+    assert read_answers(project)["_src_path"] == releases.name, "stored as given"
+    monkeypatch.chdir(project)
+    with pytest.raises(
+        UserMessageError, match=re.escape("only supported in git-tracked templates")
+    ):
+        update(Path(os.curdir))
+    assert git(project, "status", "--porcelain") == ""
