@@ -20,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +36,7 @@ COPIER = [sys.executable, "-m", "copier"]
 UPDATE = [*COPIER, "update", "--trust", "--defaults", "--skip-answered", "--quiet"]
 
 
-def update_from(template: Path, ref: str, root: Path):
+def update_from(template: Path, ref: str, root: Path) -> Callable[[int], float]:
     """A function that copies at `ref`, commits, and times the update to HEAD."""
 
     def once(index: int) -> float:
