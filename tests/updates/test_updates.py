@@ -38,6 +38,15 @@ BATCH = {
     "serving": "batch",
     "serving_mode": "batch",
 }
+# What each release's update to HEAD runs: the `run(name, ...)` of each migration script.
+MIGRATIONS_AFTER = {
+    "1.0.0": [
+        ("1.1.0", "rename the serving answer"),
+        ("1.1.0", "deploy manifest v2"),
+        ("1.1.0", "move .checkov.yaml"),
+    ],
+    "1.1.0": [],
+}
 MIGRATIONS = sorted(Path(__file__).resolve().parents[2].glob("hooks/v*_*.py"))
 
 
@@ -97,10 +106,19 @@ def conflict_gate(project: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("version", RELEASES)
 @pytest.mark.parametrize(("name", "data"), [("defaults", {}), ("gitlab-batch", BATCH)])
 def test_untouched_project_updates_to_a_fresh_render(
-    template_repo: Path, tmp_path: Path, version: str, name: str, data: dict[str, str]
+    template_repo: Path,
+    tmp_path: Path,
+    version: str,
+    name: str,
+    data: dict[str, str],
+    capfd: pytest.CaptureFixture[str],
 ) -> None:
     project = copy_at(template_repo, version, data, tmp_path / "project")
+    capfd.readouterr()
     update(project)
+    # Migrations of the releases after `version`, each once, in declaration order.
+    ran = re.findall(r"(?m)^migration (\S+) ([^:]+):", capfd.readouterr().out)
+    assert list(dict.fromkeys(ran)) == MIGRATIONS_AFTER[version], ran
     expected = tree(fresh_render(template_repo, project, tmp_path / "fresh"))
     actual = tree(project)
     differing = sorted(
