@@ -37,7 +37,7 @@ class RecordError(ValueError):
 
 
 def read_record(root: Path) -> dict[str, Any]:
-    """The record Copier rendered: `files` (path, template, header, sha256) and `ownership`."""
+    """The record Copier rendered: `files` (path, header, digest) and `ownership`."""
     try:
         record = json.loads((root / RECORD).read_text(encoding="utf-8"))
     except OSError as missing:
@@ -49,8 +49,9 @@ def read_record(root: Path) -> dict[str, Any]:
     return record
 
 
-def sha256_of(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def digest_of(path: Path) -> str:
+    """The file's digest as the record writes it: `sha256:<hex>`."""
+    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def drift(project_root: Path) -> list[Finding]:
@@ -86,10 +87,10 @@ def drift(project_root: Path) -> list[Finding]:
                     "UPD004", relpath, problem, AGREEMENT, owners.of(relpath), "docs/ci.md#upd004"
                 )
             )
-        elif sha256_of(path) != entry["sha256"]:
+        elif digest_of(path) != entry["digest"]:
             problem = (
                 "platform-managed file edited by hand (it differs from what the template "
-                f"renders, {entry['template']}); the next copier update conflicts with the edit; "
+                "renders); the next copier update conflicts with the edit; "
                 + RESTORE.format(path=relpath)
             )
             findings.append(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -44,12 +45,24 @@ def test_every_recorded_digest_is_the_file_copier_wrote(rendered, combo: Combo) 
     wrong = []
     for entry in entries:
         path = project / entry["path"]
-        assert (TEMPLATE_ROOT / entry["template"]).is_file(), f"no template {entry['template']}"
         if not path.is_file():
             wrong.append(f"{entry['path']}: not rendered")
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != entry["sha256"]:
+        elif "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest() != entry["digest"]:
             wrong.append(f"{entry['path']}: digest differs from the file Copier wrote")
     assert not wrong, "\n".join(wrong)
+
+
+def test_managed_files_name_template_files_that_exist() -> None:
+    """Each template path of `managed_files` in copier.yml, conditional names as spelled."""
+    default = COPIER_CONFIG["managed_files"]["default"]
+    named = [n for n in re.findall(r'"(template/[^"]+)"', default) if not n.endswith("}")]
+    named += [
+        "template/{% if ci_provider == 'github' %}.github{% endif %}" + suffix
+        for suffix in re.findall(r'github ~ "([^"]+)"', default)
+    ]
+    assert len(named) > 25, named
+    missing = [name for name in named if not (TEMPLATE_ROOT / name).is_file()]
+    assert not missing, f"managed_files names template files that do not exist: {missing}"
 
 
 def test_header_flags_say_which_managed_files_carry_the_header(rendered, combo: Combo) -> None:
