@@ -5,7 +5,9 @@
 template renders for it with this project's answers (Copier writes it, and rewrites it on
 every `copier update`). A managed file that is missing is UPD004: Copier never updates a
 deleted file again, so the project would silently stop receiving the template's changes.
-A managed file whose digest differs was edited by hand, UPD005: the next update conflicts
+A managed file whose digest differs was edited by hand, UPD005 (for a file whose
+first lines are the team's, such as pyproject.toml's dependencies, the record says from
+which line on the platform's part starts, and only that part counts): the next update conflicts
 with the edit, and the convention it carries no longer holds as documented.
 
 `drift(project_root)` returns the findings; it reads only the project it is given, so a
@@ -49,9 +51,16 @@ def read_record(root: Path) -> dict[str, Any]:
     return record
 
 
-def digest_of(path: Path) -> str:
-    """The file's digest as the record writes it: `sha256:<hex>`."""
-    return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+def digest_of(path: Path, start: str = "") -> str:
+    """The digest as the record writes it, `sha256:<hex>`, of the whole file or, with
+    `start`, of the platform's part: from the first line that begins with `start` on."""
+    data = path.read_bytes()
+    if start:
+        found = data.find(b"\n" + start.encode("utf-8"))
+        if found < 0:
+            return "sha256:(no line starts with " + start + ")"
+        data = data[found + 1 :]
+    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def drift(project_root: Path) -> list[Finding]:
@@ -87,10 +96,11 @@ def drift(project_root: Path) -> list[Finding]:
                     "UPD004", relpath, problem, AGREEMENT, owners.of(relpath), "docs/ci.md#upd004"
                 )
             )
-        elif digest_of(path) != entry["digest"]:
+        elif digest_of(path, str(entry.get("from") or "")) != entry["digest"]:
+            part = f"from `{entry['from']}` on " if entry.get("from") else ""
             problem = (
-                "platform-managed file edited by hand (it differs from what the template "
-                "renders); the next copier update conflicts with the edit; "
+                f"platform-managed file edited by hand (it differs {part}from what the "
+                "template renders); the next copier update conflicts with the edit; "
                 + RESTORE.format(path=relpath)
             )
             findings.append(

@@ -111,6 +111,13 @@ def test_clean_project_passes_tox_conventions(project: tuple[Path, str]) -> None
         ((delete_security_tool,), "UPD004", "tools/security.py", "team_platform", "never updates"),
         ((append_to_edited,), "UPD005", EDITED, "team_platform", "edited by hand"),
         (
+            (edit("pyproject.toml", "line-length = 100", "line-length = 140"),),
+            "UPD005",
+            "pyproject.toml",
+            "team_platform",
+            "it differs from `[build-system]` on",
+        ),
+        (
             (append_to_edited, write(WAIVERS, waiver("UPD005", EDITED, "2020-01-31"))),
             "UPD006",
             f"{WAIVERS}:2",
@@ -140,7 +147,15 @@ def test_clean_project_passes_tox_conventions(project: tuple[Path, str]) -> None
             "cell 2 has 1 output(s) (stream)",
         ),
     ],
-    ids=["deleted", "edited", "expired-waiver", "malformed-waiver", "codeowners-gap", "notebook"],
+    ids=[
+        "deleted",
+        "edited",
+        "tool-setting",
+        "expired-waiver",
+        "malformed-waiver",
+        "codeowners-gap",
+        "notebook",
+    ],
 )
 def test_planted_deviation_fails_naming_file_and_owner(
     project: tuple[Path, str],
@@ -171,6 +186,15 @@ def test_a_valid_waiver_lets_the_edit_pass_and_lists_it(project: tuple[Path, str
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"waived: UPD005 {EDITED} by UPD005 {EDITED}:" in result.stdout, result.stdout
     assert "approved by @acme/ml-platform, until 2099-12-31" in result.stdout, result.stdout
+
+
+def test_a_dependency_the_team_adds_to_pyproject_is_no_drift(project: tuple[Path, str]) -> None:
+    """pyproject.toml's dependencies are the team's; only the tool settings are checked."""
+    root, _ = project
+    result = planted(
+        root, edit("pyproject.toml", "dependencies = [\n", 'dependencies = [\n  "rich>=13",\n')
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_project_passes_again_after_the_faults(project: tuple[Path, str]) -> None:
