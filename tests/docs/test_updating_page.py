@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import copier
@@ -148,6 +149,10 @@ def test_a_deleted_file_is_not_brought_back(releases: Path, tmp_path: Path) -> N
     answers = {k: v for k, v in read_answers(project).items() if not k.startswith("_")}
     copier.run_copy(str(releases), fresh, data=answers, defaults=True, vcs_ref="HEAD", quiet=True)
     assert (fresh / deleted).is_file(), "the template still renders it"
+    drift = subprocess.run(
+        [sys.executable, "tools/conventions.py"], cwd=project, capture_output=True, text=True
+    )
+    assert f"UPD004 {deleted}: platform-managed file deleted" in drift.stdout, drift.stdout
 
 
 def test_a_relative_template_path_breaks_updates_from_the_project(

@@ -235,7 +235,7 @@ TEAM_EDITS = [
     ),
     TeamEdit(
         "edited platform-managed config",
-        lambda p: _append(p / "tox.toml", TOX_ENV),
+        lambda p: _replace(p / "tox.toml", "\n[env.type]\n", TOX_ENV + "\n[env.type]\n"),
         _has("tox.toml", "[env.team-report]"),
         ("tox.toml",),
     ),
@@ -325,6 +325,15 @@ def test_team_edits_are_kept_or_shown_as_conflicts(
     assert conflicts == expected, f"conflicts {conflicts}, expected {expected}"
     assert (gate.returncode != 0) == bool(conflicts), gate.stdout
     assert read_answers(project)["serving_mode"] == "batch", "the batch answer survived"
+    # Drift names what the team changed in platform-managed files, with the owner.
+    drift = subprocess.run(
+        [sys.executable, "tools/conventions.py"], cwd=project, capture_output=True, text=True
+    )
+    owner = read_answers(project)["team_platform"]
+    for expected in ("UPD004 docs/notebooks.md: platform-managed file deleted", "UPD005 tox.toml:"):
+        line = next((x for x in drift.stdout.splitlines() if x.startswith(expected)), "")
+        assert owner in line, f"no {expected!r} naming {owner}:\n{drift.stdout}"
+    assert drift.returncode == 1
     assert (project / f"src/{_package(project)}/batch.py").is_file()
 
 
