@@ -332,6 +332,14 @@ def git_init_commit(project: Path) -> None:
     git(project, "commit", "-q", "--no-verify", "-m", "Start from the ML platform template")
 
 
+def run_project_tool(project: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """A generated project's own standard-library check script, e.g. `tools/conventions.py`,
+    run from the project root with this interpreter (no tox environment needed)."""
+    return subprocess.run(
+        [sys.executable, script, *args], cwd=project, capture_output=True, text=True, check=False
+    )
+
+
 def tail(text: str, lines: int = 60) -> str:
     return "\n".join(text.splitlines()[-lines:])
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import copier
 import pytest
 from copier.errors import UnsafeTemplateError, UserMessageError
 
-from tests.support import TEMPLATE_ROOT, git, git_init_commit, read_answers
+from tests.support import TEMPLATE_ROOT, git, git_init_commit, read_answers, run_project_tool
 from tests.updates.history import build_tagged_template, recorded_releases
 
 PAGE = TEMPLATE_ROOT / "docs" / "updating.md"
@@ -149,9 +148,7 @@ def test_a_deleted_file_is_not_brought_back(releases: Path, tmp_path: Path) -> N
     answers = {k: v for k, v in read_answers(project).items() if not k.startswith("_")}
     copier.run_copy(str(releases), fresh, data=answers, defaults=True, vcs_ref="HEAD", quiet=True)
     assert (fresh / deleted).is_file(), "the template still renders it"
-    drift = subprocess.run(
-        [sys.executable, "tools/conventions.py"], cwd=project, capture_output=True, text=True
-    )
+    drift = run_project_tool(project, "tools/conventions.py")
     assert f"UPD004 {deleted}: platform-managed file deleted" in drift.stdout, drift.stdout
 
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.planted.support import edit, leftovers, prepared_project, restore
-from tests.support import RenderFn, read_answers, run_tox, tail
+from tests.support import RenderFn, read_answers, run_project_tool, run_tox, tail
 
 pytestmark = pytest.mark.slow
 
@@ -79,13 +78,7 @@ def project(
 
 
 def conventions(root: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "tools/conventions.py"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_project_tool(root, "tools/conventions.py")
 
 
 def planted(root: Path, *plants: Callable[[Path], None]) -> subprocess.CompletedProcess[str]:

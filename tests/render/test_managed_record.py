@@ -25,6 +25,7 @@ from tests.support import (
     Combo,
     git_init_commit,
     project_files,
+    run_project_tool,
     text_of,
 )
 
@@ -131,21 +132,11 @@ def test_ownership_in_the_record_is_the_codeowners_table(rendered, combo: Combo)
     } in rows
 
 
-def run_conventions(project: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "tools/conventions.py"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 def test_a_clean_render_has_no_drift(rendered, tmp_path: Path) -> None:
     for combo in (DEFAULT_COMBO, Combo("3.11", "gitlab", "batch", "kubernetes")):
         project = shutil.copytree(rendered(combo), tmp_path / combo.id)
         git_init_commit(project)
-        result = run_conventions(project)
+        result = run_project_tool(project, "tools/conventions.py")
         assert result.returncode == 0, f"{combo}: {result.stdout}{result.stderr}"
         assert "UPD004-UPD007, OWN006, NB001:" in result.stdout, result.stdout
 

@@ -25,7 +25,7 @@ import pytest
 import yaml
 from copier.errors import TaskError
 
-from tests.support import git, git_init_commit, read_answers, run_tox, tail
+from tests.support import git, git_init_commit, read_answers, run_project_tool, run_tox, tail
 from tests.updates.history import build_tagged_template, recorded_releases
 
 pytestmark = pytest.mark.slow
@@ -95,9 +95,7 @@ def fresh_render(template_repo: Path, project: Path, dst: Path) -> Path:
 
 
 def conflict_gate(project: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "tools/check_conflicts.py"], cwd=project, capture_output=True, text=True
-    )
+    return run_project_tool(project, "tools/check_conflicts.py")
 
 
 # --- untouched projects converge -----------------------------------------------------------------
@@ -326,9 +324,7 @@ def test_team_edits_are_kept_or_shown_as_conflicts(
     assert (gate.returncode != 0) == bool(conflicts), gate.stdout
     assert read_answers(project)["serving_mode"] == "batch", "the batch answer survived"
     # Drift names what the team changed in platform-managed files, with the owner.
-    drift = subprocess.run(
-        [sys.executable, "tools/conventions.py"], cwd=project, capture_output=True, text=True
-    )
+    drift = run_project_tool(project, "tools/conventions.py")
     owner = read_answers(project)["team_platform"]
     for expected in ("UPD004 docs/notebooks.md: platform-managed file deleted", "UPD005 tox.toml:"):
         line = next((x for x in drift.stdout.splitlines() if x.startswith(expected)), "")
