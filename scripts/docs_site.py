@@ -73,16 +73,26 @@ CONVENTIONS = (
         "data_science",
         "`tox -e test`",
     ),
-    Convention("Notebooks", "docs/notebooks.md", "data_science", "`tox -e lint` (nbstripout)"),
+    Convention(
+        "Notebooks",
+        "docs/notebooks.md",
+        "data_science",
+        "`tox -e lint` (nbstripout), `tox -e conventions` (NB001)",
+    ),
     Convention("Code quality", "docs/code-quality.md", "platform", "`tox -e lint`, `tox -e type`"),
     Convention("Security linting", "docs/security.md", "platform", "`tox -e security`"),
-    Convention("CI", "docs/ci.md", "platform", "the CI workflow files"),
+    Convention(
+        "CI, template updates and drift",
+        "docs/ci.md",
+        "platform",
+        "the CI workflow files; `tox -e conventions` (UPD, OWN006, NB001)",
+    ),
     Convention("Deploy manifest and serving", "docs/deploy.md", "mlops", "`tox -e deploy`"),
     Convention(
         "Ownership and ways of working",
         "docs/ways-of-working.md",
         "platform",
-        "`tests/conventions` (OWN)",
+        "`tests/conventions` (OWN001-OWN005), `tox -e conventions` (OWN006)",
     ),
 )
 
