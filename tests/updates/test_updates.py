@@ -114,7 +114,7 @@ def test_untouched_project_updates_to_a_fresh_render(
     project = copy_at(template_repo, version, data, tmp_path / "project")
     capfd.readouterr()
     update(project)
-    # Migrations of the releases after `version`, each once, in declaration order.
+    # The migrations of the releases after `version`, in declaration order.
     ran = re.findall(r"(?m)^migration (\S+) ([^:]+):", capfd.readouterr().out)
     assert list(dict.fromkeys(ran)) == MIGRATIONS_AFTER[version], ran
     expected = tree(fresh_render(template_repo, project, tmp_path / "fresh"))
