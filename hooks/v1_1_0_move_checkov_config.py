@@ -76,6 +76,8 @@ def carry(root: Path) -> list[str]:
     base = old_template_text(old_commit)
     changes: list[str] = []
     if team == base:
+        if not target.is_file():  # run outside an update: put the template's file in place
+            write_atomically(target, fresh)
         changes.append(f"{OLD} was as the template rendered it; {NEW} is the template's")
     else:
         merged, conflicted = merge_three_way(team, base, fresh, LABELS)
