@@ -77,11 +77,11 @@ def platform_owner(root: Path) -> str:
         return "the platform team"
 
 
-def git_show(root: Path, revision: str, relpath: str) -> str | None:
-    """A file as `revision` has it in the project's git history, or None when it has none."""
+def git_show(repository: Path, revision: str, relpath: str) -> str | None:
+    """A file as `revision` has it in a repository's history, or None when it has none."""
     shown = subprocess.run(  # noqa: S603 - fixed argument list, no shell
         ["git", "show", f"{revision}:{relpath}"],  # noqa: S607 - git is on PATH wherever Copier runs
-        cwd=root,
+        cwd=repository,
         capture_output=True,
         check=False,
     )

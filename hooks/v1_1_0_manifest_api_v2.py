@@ -36,15 +36,21 @@ MOVES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 
+def _holder(data: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any] | None:
+    """The mapping that holds the last key of `path`, or None when the key is absent."""
+    holder: Any = data
+    for key in path[:-1]:
+        holder = holder.get(key) if isinstance(holder, dict) else None
+    return holder if isinstance(holder, dict) and path[-1] in holder else None
+
+
 def restructure(data: dict[str, Any]) -> dict[str, Any]:
     """What v2 holds for a v1 document, as data: the judge of the text rewrite below."""
     result = copy.deepcopy(data)
     result["apiVersion"] = NEW
     for source, parent in MOVES:
-        holder = result
-        for key in source[:-1]:
-            holder = holder.get(key) if isinstance(holder, dict) else None  # type: ignore[assignment]
-        if not isinstance(holder, dict) or source[-1] not in holder:
+        holder = _holder(result, source)
+        if holder is None:
             continue
         value = holder.pop(source[-1])
         target = result
@@ -70,10 +76,7 @@ def upgrade(text: str) -> tuple[str, list[str]]:
     changes = [f"apiVersion {OLD} -> {NEW}"]
     text = set_scalar(text, ("apiVersion",), NEW)
     for source, parent in MOVES:
-        holder = data
-        for key in source[:-1]:
-            holder = holder.get(key) if isinstance(holder, dict) else None  # type: ignore[assignment]
-        if not isinstance(holder, dict) or source[-1] not in holder:
+        if _holder(data, source) is None:
             changes.append(f"{'.'.join(source)} is absent; nothing to move")
             continue
         if find(text, parent) is None:

@@ -15,7 +15,6 @@ on until someone resolves them. Nothing the team wrote is dropped.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from support import (
@@ -40,19 +39,14 @@ LABELS = (
 
 def old_template_text(old_commit: str) -> str:
     """What the template rendered at `old_commit` for the old path (a plain, unrendered file)."""
-    shown = subprocess.run(  # noqa: S603 - fixed argument list, no shell
-        ["git", "show", f"{old_commit}:template/{OLD}"],  # noqa: S607
-        cwd=TEMPLATE_ROOT,
-        capture_output=True,
-        check=False,
-    )
-    if shown.returncode != 0:
+    text = git_show(TEMPLATE_ROOT, old_commit, f"template/{OLD}")
+    if text is None:
         raise MigrationError(
-            f"cannot read {OLD} of template version {old_commit!r} from the template's history "
-            f"({shown.stderr.decode(errors='replace').strip()}); the team's {OLD} is still in "
-            f"the last commit: copy its changes into {NEW} by hand"
+            f"cannot read {OLD} of template version {old_commit!r} from the template's "
+            f"history; the team's {OLD} is still in the last commit: copy its changes into "
+            f"{NEW} by hand"
         )
-    return shown.stdout.decode("utf-8")
+    return text
 
 
 def carry(root: Path) -> list[str]:

@@ -26,6 +26,7 @@ from tests.support import (
     render_from,
     snapshot_working_tree,
 )
+from tests.updates.history import build_tagged_template
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -49,6 +50,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         spread = any(name in item.fixturenames for name in SPREAD_BY_FIXTURE)
         if item.get_closest_marker("xdist_group") is None and not spread:
             item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else ""))
+
+
+@pytest.fixture(scope="session")
+def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This repository's releases, tagged from CHANGELOG.md, with the working tree as HEAD."""
+    return build_tagged_template(tmp_path_factory.mktemp("history") / "template")
 
 
 @pytest.fixture(scope="session")

@@ -16,12 +16,11 @@ import re
 import subprocess
 from pathlib import Path
 
-import copier
 import pytest
 from copier.errors import UnsafeTemplateError, UserMessageError
 
-from tests.support import TEMPLATE_ROOT, git, git_init_commit, read_answers, run_project_tool
-from tests.updates.history import build_tagged_template, recorded_releases
+from tests.support import TEMPLATE_ROOT, git, read_answers, run_project_tool
+from tests.updates.history import copy_at, fresh_render, recorded_releases, update
 
 PAGE = TEMPLATE_ROOT / "docs" / "updating.md"
 OLDEST = recorded_releases()[0][0]
@@ -41,24 +40,6 @@ def pitfall_rows() -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def releases(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tagged_template(tmp_path_factory.mktemp("releases") / "template")
-
-
-def copy_at(template: Path | str, dst: Path, data: dict[str, str] | None = None) -> Path:
-    copier.run_copy(
-        str(template), dst, data=data or {}, defaults=True, vcs_ref=f"v{OLDEST}", quiet=True
-    )
-    git_init_commit(dst)
-    return dst
-
-
-def update(project: Path, **options: object) -> None:
-    settings = {"vcs_ref": "HEAD", "defaults": True, "skip_answered": True, "overwrite": True}
-    copier.run_update(project, quiet=True, **{"unsafe": True, **settings, **options})
-
-
 def test_the_page_has_a_row_for_each_pitfall_shown_here() -> None:
     rows = pitfall_rows()
     for name in (
@@ -76,8 +57,10 @@ def test_the_page_has_a_row_for_each_pitfall_shown_here() -> None:
         assert claim in text, f"docs/updating.md no longer says: {claim}"
 
 
-def test_dirty_tree_is_refused_and_conflicts_exit_normally(releases: Path, tmp_path: Path) -> None:
-    project = copy_at(releases, tmp_path / "p")
+def test_dirty_tree_is_refused_and_conflicts_exit_normally(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    project = copy_at(template_repo, OLDEST, tmp_path / "p")
     page = project / CHANGED_PAGE
     text = page.read_text("utf-8")
     assert CHANGED_LINE in text, f"{CHANGED_PAGE} no longer has the line this test changes"
@@ -102,14 +85,14 @@ def test_dirty_tree_is_refused_and_conflicts_exit_normally(releases: Path, tmp_p
 
 
 def test_missing_tag_skips_migrations_silently_and_a_renamed_answer_falls_back(
-    releases: Path, tmp_path: Path
+    template_repo: Path, tmp_path: Path
 ) -> None:
     untagged = tmp_path / "template-without-newer-tags"
-    subprocess.run(["git", "clone", "-q", str(releases), str(untagged)], check=True)
+    subprocess.run(["git", "clone", "-q", str(template_repo), str(untagged)], check=True)
     newer = [f"v{version}" for version, _ in recorded_releases()[1:]]
     assert newer, "needs a release after the oldest"
     git(untagged, "tag", "-d", *newer)
-    project = copy_at(untagged, tmp_path / "p", BATCH)
+    project = copy_at(untagged, OLDEST, tmp_path / "p", BATCH)
 
     update(project)  # returns normally, with no migration run
     manifest = (project / "deploy/manifest.yaml").read_text("utf-8")
@@ -129,35 +112,33 @@ def test_missing_tag_skips_migrations_silently_and_a_renamed_answer_falls_back(
 
 @pytest.mark.parametrize("skip_tasks", [False, True], ids=["plain", "skip-tasks"])
 def test_migrations_need_trust_and_skip_tasks_does_not_lift_it(
-    releases: Path, tmp_path: Path, skip_tasks: bool
+    template_repo: Path, tmp_path: Path, skip_tasks: bool
 ) -> None:
-    project = copy_at(releases, tmp_path / "p")  # copy itself needs no --trust
+    project = copy_at(template_repo, OLDEST, tmp_path / "p")  # copy itself needs no --trust
     with pytest.raises(UnsafeTemplateError, match="--trust"):
         update(project, unsafe=False, skip_tasks=skip_tasks)
     assert git(project, "status", "--porcelain") == "", "a refused update changes nothing"
 
 
-def test_a_deleted_file_is_not_brought_back(releases: Path, tmp_path: Path) -> None:
-    project = copy_at(releases, tmp_path / "p")
+def test_a_deleted_file_is_not_brought_back(template_repo: Path, tmp_path: Path) -> None:
+    project = copy_at(template_repo, OLDEST, tmp_path / "p")
     deleted = "docs/notebooks.md"
     (project / deleted).unlink()
     git(project, "commit", "-q", "--no-verify", "-am", "The team deletes a managed page")
     update(project)
     assert not (project / deleted).exists()
-    fresh = tmp_path / "fresh"
-    answers = {k: v for k, v in read_answers(project).items() if not k.startswith("_")}
-    copier.run_copy(str(releases), fresh, data=answers, defaults=True, vcs_ref="HEAD", quiet=True)
+    fresh = fresh_render(template_repo, project, tmp_path / "fresh")
     assert (fresh / deleted).is_file(), "the template still renders it"
     drift = run_project_tool(project, "tools/conventions.py")
     assert f"UPD004 {deleted}: platform-managed file deleted" in drift.stdout, drift.stdout
 
 
 def test_a_relative_template_path_breaks_updates_from_the_project(
-    releases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(releases.parent)
-    project = copy_at(releases.name, tmp_path / "p")
-    assert read_answers(project)["_src_path"] == releases.name, "stored as given"
+    monkeypatch.chdir(template_repo.parent)
+    project = copy_at(template_repo.name, OLDEST, tmp_path / "p")
+    assert read_answers(project)["_src_path"] == template_repo.name, "stored as given"
     monkeypatch.chdir(project)
     with pytest.raises(
         UserMessageError, match=re.escape("only supported in git-tracked templates")

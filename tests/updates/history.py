@@ -11,8 +11,11 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-from tests.support import TEMPLATE_ROOT, git, snapshot_working_tree
+import copier
+
+from tests.support import TEMPLATE_ROOT, git, git_init_commit, read_answers, snapshot_working_tree
 
 sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
 from release_notes import releases
@@ -53,4 +56,29 @@ def build_tagged_template(dst: Path) -> Path:
     git(dst, "add", "-A")
     if git(dst, "status", "--porcelain"):
         git(dst, "commit", "-q", "--no-verify", "-m", "The working tree under test")
+    return dst
+
+
+def copy_at(
+    template: Path | str, version: str, dst: Path, data: dict[str, str] | None = None
+) -> Path:
+    """A project as a team starts it: `copier copy` of a release (no --trust), one commit."""
+    copier.run_copy(
+        str(template), dst, data=data or {}, defaults=True, vcs_ref=f"v{version}", quiet=True
+    )
+    git_init_commit(dst)
+    return dst
+
+
+def update(project: Path, **options: Any) -> None:
+    """What the scheduled update job runs, `copier update --trust --defaults --skip-answered`
+    to HEAD; `options` change it (`unsafe=False` leaves out `--trust`)."""
+    settings = {"vcs_ref": "HEAD", "defaults": True, "skip_answered": True, "overwrite": True}
+    copier.run_update(project, quiet=True, **{"unsafe": True, **settings, **options})
+
+
+def fresh_render(template: Path, project: Path, dst: Path) -> Path:
+    """A new project at HEAD with `project`'s recorded answers."""
+    answers = {k: v for k, v in read_answers(project).items() if not k.startswith("_")}
+    copier.run_copy(str(template), dst, data=answers, defaults=True, vcs_ref="HEAD", quiet=True)
     return dst

@@ -20,13 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import copier
 import pytest
 import yaml
 from copier.errors import TaskError
 
-from tests.support import git, git_init_commit, read_answers, run_project_tool, run_tox, tail
-from tests.updates.history import build_tagged_template, recorded_releases
+from tests.support import git, read_answers, run_project_tool, run_tox, tail
+from tests.updates.history import copy_at, fresh_render, recorded_releases, update
 
 pytestmark = pytest.mark.slow
 
@@ -50,33 +49,6 @@ MIGRATIONS_AFTER = {
 MIGRATIONS = sorted(Path(__file__).resolve().parents[2].glob("hooks/v*_*.py"))
 
 
-@pytest.fixture(scope="module")
-def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_tagged_template(tmp_path_factory.mktemp("history") / "template")
-
-
-def copy_at(template_repo: Path, version: str, data: dict[str, str], dst: Path) -> Path:
-    """A project as a team starts it: `copier copy` of a release (no --trust), one commit."""
-    copier.run_copy(
-        str(template_repo), dst, data=data, defaults=True, vcs_ref=f"v{version}", quiet=True
-    )
-    git_init_commit(dst)
-    return dst
-
-
-def update(project: Path) -> None:
-    """What the scheduled update job runs: `copier update --trust --defaults --skip-answered`."""
-    copier.run_update(
-        project,
-        vcs_ref="HEAD",
-        defaults=True,
-        skip_answered=True,
-        overwrite=True,
-        unsafe=True,
-        quiet=True,
-    )
-
-
 def tree(root: Path) -> dict[str, str]:
     """Path -> sha256 of every file outside `.git`."""
     return {
@@ -84,14 +56,6 @@ def tree(root: Path) -> dict[str, str]:
         for path in sorted(root.rglob("*"))
         if path.is_file() and ".git" not in path.relative_to(root).parts
     }
-
-
-def fresh_render(template_repo: Path, project: Path, dst: Path) -> Path:
-    answers = {k: v for k, v in read_answers(project).items() if not k.startswith("_")}
-    copier.run_copy(
-        str(template_repo), dst, data=answers, defaults=True, vcs_ref="HEAD", quiet=True
-    )
-    return dst
 
 
 def conflict_gate(project: Path) -> subprocess.CompletedProcess[str]:
@@ -111,7 +75,7 @@ def test_untouched_project_updates_to_a_fresh_render(
     data: dict[str, str],
     capfd: pytest.CaptureFixture[str],
 ) -> None:
-    project = copy_at(template_repo, version, data, tmp_path / "project")
+    project = copy_at(template_repo, version, tmp_path / "project", data)
     capfd.readouterr()
     update(project)
     # The migrations of the releases after `version`, in declaration order.
@@ -130,7 +94,7 @@ def test_untouched_project_updates_to_a_fresh_render(
 def test_updated_project_from_the_oldest_release_is_green_under_its_own_tox(
     template_repo: Path, tmp_path: Path, python_path
 ) -> None:
-    project = copy_at(template_repo, RELEASES[0], {}, tmp_path / "project")
+    project = copy_at(template_repo, RELEASES[0], tmp_path / "project", {})
     update(project)
     git(project, "add", "-A")
     git(project, "commit", "-q", "--no-verify", "-m", "Update to the ML platform template")
@@ -291,7 +255,7 @@ def _conflicted(project: Path, relpath: str) -> bool:
 def test_team_edits_are_kept_or_shown_as_conflicts(
     template_repo: Path, tmp_path: Path, version: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    project = copy_at(template_repo, version, BATCH, tmp_path / "project")
+    project = copy_at(template_repo, version, tmp_path / "project", BATCH)
     for edit in TEAM_EDITS:
         edit.make(project)
     git(project, "add", "-A")
@@ -343,7 +307,7 @@ def _run_migration(script: Path, project: Path) -> subprocess.CompletedProcess[s
 
 
 def test_migrations_run_again_change_nothing(template_repo: Path, tmp_path: Path) -> None:
-    project = copy_at(template_repo, RELEASES[0], BATCH, tmp_path / "project")
+    project = copy_at(template_repo, RELEASES[0], tmp_path / "project", BATCH)
     _append(_checkov_settings(project), SKIP)
     _edit_manifest(project)
     git(project, "commit", "-q", "--no-verify", "-am", "The team's work")
@@ -358,7 +322,7 @@ def test_migrations_run_again_change_nothing(template_repo: Path, tmp_path: Path
 def test_a_migration_that_cannot_proceed_explains_and_reset_restores(
     template_repo: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    project = copy_at(template_repo, RELEASES[0], {}, tmp_path / "project")
+    project = copy_at(template_repo, RELEASES[0], tmp_path / "project", {})
     manifest = project / "deploy/manifest.yaml"
     manifest.write_text(
         manifest.read_text("utf-8").replace("kind: ModelDeployment", "kind: [ModelDeployment")
