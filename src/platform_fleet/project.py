@@ -1,0 +1,145 @@
+"""One repository's place in the fleet, as a plain record (what `--format json` prints).
+
+The version part comes from `.copier-answers.yml` and the template's releases; update
+leftovers, drift and waivers come from the projects' own check modules (`project_tools`),
+so a project and the fleet report can never disagree about them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from platform_fleet.engines import update_engines
+from platform_fleet.fetch import Unreachable, checkout
+from platform_fleet.inventory import Repository
+from platform_fleet.project_tools import check_conflicts, drift, ownership, waivers
+from platform_fleet.template_source import Templates, release_of, version_text
+
+Record = dict[str, Any]
+ANSWERS = ownership.ANSWERS
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _answers(root: Path) -> dict[str, Any]:
+    """The recorded answers; raises ValueError with what is wrong with the file."""
+    try:
+        loaded = yaml.load((root / ANSWERS).read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506  # nosec B506 - a safe loader
+    except OSError:
+        raise ValueError(
+            f"no {ANSWERS}: not generated from the template, or it was deleted"
+        ) from None
+    except yaml.YAMLError as error:
+        raise ValueError(f"{ANSWERS} is not valid YAML: {error}") from None
+    if not isinstance(loaded, dict):
+        raise ValueError(f"{ANSWERS} is not a mapping of answers")
+    return loaded
+
+
+def _versions(answers: dict[str, Any], templates: Templates, source: str | None) -> Record:
+    source = source or str(answers.get("_src_path") or "")
+    commit = str(answers.get("_commit") or "")
+    tagged = release_of(commit)
+    template = templates.get(source) if source else None
+    record: Record = {
+        "source": source or None,
+        "commit": commit or None,
+        "version": version_text(tagged[0]) if tagged else None,
+        "latest": None,
+        "releases_behind": None,
+        "migrations_to_apply": [],
+        "changelog_to_apply": [],
+        "problem": None,
+    }
+    if template is None:
+        record["problem"] = f"{ANSWERS} has no _src_path: the template source is unknown"
+    elif template.problem or template.latest is None:
+        record["problem"] = template.problem
+    elif tagged is None:
+        record["problem"] = f"_commit {commit!r} in {ANSWERS} names no release (vX.Y.Z)"
+    else:
+        record["latest"] = version_text(template.latest)
+        record["releases_behind"] = template.behind(tagged[0])
+        record["migrations_to_apply"] = [
+            {"version": m.version, "stage": m.stage, "command": m.command}
+            for m in template.migrations_after(tagged[0])
+        ]
+        record["changelog_to_apply"] = template.changelog_after(commit)
+    return record
+
+
+def _waiver_entry(waiver: Any) -> Record:
+    return {
+        "rule": waiver.rule,
+        "path": waiver.path,
+        "approved_by": waiver.approved_by,
+        "expires": waiver.expires.isoformat(),
+    }
+
+
+def _drift_and_waivers(root: Path, today: date, window_days: int) -> tuple[Record, Record]:
+    """Drift as `tox -e conventions` judges it, and the state of the project's waivers."""
+    check = waivers.waivers(root, today)
+    soon = today + timedelta(days=window_days)
+    waiver_state: Record = {
+        "valid": len(check.valid),
+        "expiring": [_waiver_entry(w) for w in check.valid if w.expires <= soon],
+        "expired": [{"id": f.code, "where": f.path} for f in check.problems if f.code == "UPD006"],
+        "malformed": [
+            {"id": f.code, "where": f.path, "problem": f.problem}
+            for f in check.problems
+            if f.code == "UPD007"
+        ],
+    }
+    if not (root / drift.RECORD).is_file():
+        # Projects from releases before the drift convention carry no record to compare.
+        return {"recorded": False, "failing": [], "waived": []}, waiver_state
+    failing, waived = waivers.apply(drift.drift(root), check)
+    drift_state: Record = {
+        "recorded": True,
+        "failing": [{"id": f.code, "path": f.path, "owner": f.owner} for f in failing],
+        "waived": [
+            {"id": f.code, "path": f.path, "expires": w.expires.isoformat()} for f, w in waived
+        ],
+    }
+    return drift_state, waiver_state
+
+
+def inspect(
+    repository: Repository,
+    templates: Templates,
+    cache: Path,
+    today: date,
+    window_days: int,
+    template_source: str | None = None,
+) -> Record:
+    """Everything the report says about one repository; never raises for a bad project."""
+    record: Record = {
+        "name": repository.name,
+        "location": repository.location,
+        "team": repository.team,
+        "reachable": True,
+        "problem": None,
+    }
+    try:
+        root = checkout(repository, cache)
+        answers = _answers(root)
+    except (Unreachable, ValueError) as error:
+        record["reachable"] = not isinstance(error, Unreachable)
+        record["problem"] = str(error)
+        return record
+    record["template"] = _versions(answers, templates, template_source)
+    record["owners"] = {
+        key.removeprefix("team_"): value
+        for key, value in sorted(answers.items())
+        if key.startswith("team_") and isinstance(value, str) and value.startswith("@")
+    }
+    record["update_leftovers"] = [
+        {"id": f.code, "where": f.where} for f in check_conflicts.find_leftovers(root)
+    ]
+    record["drift"], record["waivers"] = _drift_and_waivers(root, today, window_days)
+    record["update_engines"] = update_engines(root)
+    return record
