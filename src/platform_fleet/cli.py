@@ -26,6 +26,7 @@ from platform_fleet import render_html, render_table
 from platform_fleet.report import Report, build
 
 FORMATS = ("table", "json", "html")
+WIDE = 200  # columns of a table written to a file or a pipe
 
 
 def _default_cache() -> Path:
@@ -151,11 +152,14 @@ def main(argv: list[str] | None = None) -> int:
     elif args.format == "html":
         _write(render_html.render(report), args.output)
     elif args.output:
-        console = Console(file=io.StringIO(), width=200)
+        console = Console(file=io.StringIO(), width=WIDE)
         render_table.render(report, console)
         _write(console.file.getvalue(), args.output)  # type: ignore[attr-defined]
     else:
-        render_table.render(report, Console())
+        console = Console()
+        if not console.is_terminal:  # a log or a pipe: no terminal width to fit
+            console = Console(width=WIDE)
+        render_table.render(report, console)
     return 0 if report["passed"] else 1
 
 

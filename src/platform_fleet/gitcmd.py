@@ -14,7 +14,7 @@ _ENV = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPAS
 
 
 class GitError(RuntimeError):
-    """git failed; the message is git's own last line of output."""
+    """git failed; the message is git's own."""
 
 
 def git(*args: str, cwd: Path | None = None) -> str:
@@ -32,6 +32,8 @@ def git(*args: str, cwd: Path | None = None) -> str:
     except OSError as error:
         raise GitError(f"cannot run git: {error.strerror}") from None
     if done.returncode != 0:
-        said = [line for line in done.stderr.splitlines() if line.strip()]
-        raise GitError(said[-1].strip() if said else f"git {args[0]} exited {done.returncode}")
+        said = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+        # git's first `fatal:`/`error:` line says what failed; hints follow it.
+        first = next((line for line in said if line.startswith(("fatal:", "error:"))), None)
+        raise GitError(first or (said[-1] if said else f"git {args[0]} exited {done.returncode}"))
     return done.stdout

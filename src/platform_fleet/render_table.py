@@ -35,7 +35,8 @@ def _cells(project: Record) -> list[str]:
 def render(report: Report, console: Console) -> None:
     table = Table(title=f"Template fleet on {report['today']}", expand=False)
     headings = ["project", "team", "version", "behind", "leftovers", "drift"]
-    for heading in [*headings, "expired", "expiring", "update engine", "policy / problem"]:
+    table.add_column("project", no_wrap=True)
+    for heading in [*headings[1:], "expired", "expiring", "update engine", "policy / problem"]:
         table.add_column(heading, overflow="fold")
     for project in report["projects"]:
         table.add_row(project["name"], project["team"] or "", *_cells(project))

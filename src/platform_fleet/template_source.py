@@ -68,7 +68,8 @@ class Template:
         excerpt = template_update_report.changelog_excerpt(
             self.changelog, commit, "v" + version_text(self.latest)
         )
-        return [line[3:].strip() for line in excerpt.splitlines() if line.startswith("## ")]
+        headings = [line[3:].strip() for line in excerpt.splitlines() if line.startswith("## ")]
+        return sorted(headings, key=lambda heading: release_of("v" + heading.split()[0]) or ())
 
 
 def expand(source: str) -> str:
