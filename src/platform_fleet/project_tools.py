@@ -2,7 +2,7 @@
 
 The fleet report must judge drift, waivers and update leftovers exactly as `tox -e
 conventions` does in each project, so it imports the same files rather than a copy:
-`template/tools/` of this repository (a wheel carries them as `platform_fleet/project_tools`).
+`template/tools/` of this repository (a wheel carries them as `platform_fleet/template_tools/`).
 Those modules import each other by plain name, as they do inside a project, hence the
 directory goes on `sys.path`.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-_PACKAGED = Path(__file__).resolve().parent / "project_tools"
+_PACKAGED = Path(__file__).resolve().parent / "template_tools"
 _CHECKOUT = Path(__file__).resolve().parents[2] / "template" / "tools"
 TOOLS_DIR = _PACKAGED if _PACKAGED.is_dir() else _CHECKOUT
 
