@@ -21,13 +21,15 @@ from platform_fleet.template_source import Templates, release_of, version_text
 
 Record = dict[str, Any]
 ANSWERS = ownership.ANSWERS
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The safe loader, in C where PyYAML was built with it: answers files are read by the hundred.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _answers(root: Path) -> dict[str, Any]:
     """The recorded answers; raises ValueError with what is wrong with the file."""
     try:
-        loaded = yaml.load((root / ANSWERS).read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506  # nosec B506 - a safe loader
+        text = (root / ANSWERS).read_text(encoding="utf-8")
+        loaded = yaml.load(text, Loader=_SafeLoader)  # noqa: S506  # nosec B506
     except OSError:
         raise ValueError(
             f"no {ANSWERS}: not generated from the template, or it was deleted"
@@ -71,7 +73,7 @@ def _versions(answers: dict[str, Any], templates: Templates, source: str | None)
     return record
 
 
-def _waiver_entry(waiver: Any) -> Record:
+def _waiver_entry(waiver: waivers.Waiver) -> Record:
     return {
         "rule": waiver.rule,
         "path": waiver.path,
