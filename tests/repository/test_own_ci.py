@@ -1,19 +1,30 @@
 """The template repository's own CI passes the same judges as the generated projects'.
 
 `.github/workflows/`: lint, the fast layers, the slow layers as their own job, a release
-on `v*` tags that needs the tag's CHANGELOG entry (scripts/release_notes.py).
+on `v*` tags that needs the tag's CHANGELOG entry (scripts/release_notes.py), and the weekly
+fleet report, whose steps are run here with the real report to show the verdict it keeps.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.ci_judges import actionlint, insecure_settings, schema_check, unpinned_uses, zizmor
+from tests.ci_judges import (
+    PINNED_USES,
+    actionlint,
+    insecure_settings,
+    schema_check,
+    unpinned_uses,
+    zizmor,
+)
 from tests.support import TEMPLATE_ROOT
 
 WORKFLOWS = sorted((TEMPLATE_ROOT / ".github" / "workflows").glob("*.yml"))
@@ -24,7 +35,7 @@ def _workflow(name: str) -> dict:
 
 
 def test_own_workflows_pass_schema_actionlint_and_zizmor() -> None:
-    assert [w.name for w in WORKFLOWS] == ["ci.yml", "release.yml"]
+    assert [w.name for w in WORKFLOWS] == ["ci.yml", "fleet-report.yml", "release.yml"]
     for name, verdict in [
         ("check-jsonschema", schema_check("github-workflows", WORKFLOWS)),
         ("actionlint", actionlint(WORKFLOWS)),
@@ -102,3 +113,128 @@ def test_release_notes_are_the_tags_changelog_entry(
         assert "next" not in result.stdout, "the Unreleased section is not a release's notes"
         headings = [line for line in result.stdout.splitlines() if line.startswith("## ")]
         assert not headings, f"only this release's section, not {headings}"
+
+
+FLEET_WORKFLOW = TEMPLATE_ROOT / ".github" / "workflows" / "fleet-report.yml"
+REPORTS = ("fleet-report.html", "fleet-report.json")
+
+
+def _fleet_steps() -> list[dict]:
+    return _workflow("fleet-report.yml")["jobs"]["report"]["steps"]
+
+
+def _step(predicate_text: str) -> tuple[int, dict]:
+    """The fleet job's step whose `uses`, `id` or `name` contains `predicate_text`."""
+    found = [
+        (index, step)
+        for index, step in enumerate(_fleet_steps())
+        if any(predicate_text in str(step.get(key, "")) for key in ("uses", "id", "name"))
+    ]
+    assert len(found) == 1, f"fleet-report.yml: one step for {predicate_text!r}, found {found}"
+    return found[0]
+
+
+def test_fleet_report_runs_weekly_and_on_demand() -> None:
+    triggers = _workflow("fleet-report.yml")[True]
+    assert set(triggers) == {"schedule", "workflow_dispatch"}
+    [schedule] = triggers["schedule"]
+    minute, hour, day_of_month, month, day_of_week = schedule["cron"].split()
+    assert (day_of_month, month) == ("*", "*"), schedule
+    assert re.fullmatch(r"[0-6]", day_of_week), f"once a week, not {schedule}"
+    assert minute.isdigit(), schedule
+    assert hour.isdigit(), schedule
+
+
+def test_fleet_report_uploads_both_reports_even_when_the_policy_fails() -> None:
+    report_at, report = _step("report")
+    upload_at, upload = _step("actions/upload-artifact@")
+    fail_at, fail = _step("Fail when")
+    assert report_at < upload_at < fail_at, "report, then upload, then the verdict"
+    assert upload.get("if") == "always()", "the reports are uploaded whatever the verdict"
+    assert set(upload["with"]["path"].split()) == set(REPORTS)
+    for kind, output in zip(("html", "json"), REPORTS, strict=True):
+        command = f"--inventory fleet/inventory.yaml --format {kind} --output {output}"
+        assert f"uv run ml-platform-fleet {command}" in report["run"]
+    assert "steps.report.outputs.exit-code" in fail["env"]["FLEET_EXIT_CODE"]
+    lines = FLEET_WORKFLOW.read_text("utf-8").splitlines()
+    [line] = [line for line in lines if "upload-artifact@" in line]
+    assert PINNED_USES.match(line), f"pinned to a commit with its version: {line.strip()}"
+    assert re.search(r"# v4\.\d+\.\d+$", line), f"upload-artifact v4: {line.strip()}"
+
+
+def _bash(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """A `run:` script as GitHub runs it on Linux by default (`bash -e`)."""
+    return subprocess.run(
+        ["bash", "-e", "-c", script], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+
+
+INVENTORIES = {
+    0: "repositories: []\n",
+    1: "policy: {unreachable: fail}\nrepositories: [{path: no-such-project}]\n",
+    2: "repositories: [{path: a, url: b}]\n",
+}
+
+
+@pytest.mark.parametrize("exit_code", sorted(INVENTORIES))
+def test_fleet_report_steps_keep_the_verdict_for_the_last_step(
+    tmp_path: Path, exit_code: int
+) -> None:
+    """The report and verdict steps' own scripts, with the real `ml-platform-fleet` behind
+    `uv run`: exit 1 leaves both reports to upload and fails only the last step; exit 2
+    fails the report step itself."""
+    (tmp_path / "fleet").mkdir()
+    (tmp_path / "fleet" / "inventory.yaml").write_text(INVENTORIES[exit_code], "utf-8")
+    shim = tmp_path / "bin" / "uv"
+    shim.parent.mkdir()
+    shim.write_text('#!/bin/sh\n[ "$1" = run ] || exit 64\nshift\nexec "$@"\n', "utf-8")
+    shim.chmod(0o755)
+    outputs = tmp_path / "github-output"
+    outputs.touch()
+    path = os.pathsep.join([str(shim.parent), sysconfig.get_path("scripts"), os.environ["PATH"]])
+    env = {**os.environ, "PATH": path, "GITHUB_OUTPUT": str(outputs)}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+
+    _, report = _step("report")
+    ran = _bash(report["run"], tmp_path, env)
+    assert (ran.returncode == 0) == (exit_code < 2), ran.stderr
+    assert outputs.read_text("utf-8") == f"exit-code={exit_code}\n"
+    written = sorted(p.name for p in tmp_path.glob("fleet-report.*"))
+    assert written == ([] if exit_code == 2 else sorted(REPORTS)), ran.stderr
+    if exit_code == 2:
+        assert "inventory" in ran.stderr
+        return
+
+    _, fail = _step("Fail when")
+    verdict = _bash(fail["run"], tmp_path, {**env, "FLEET_EXIT_CODE": str(exit_code)})
+    assert verdict.returncode == exit_code, verdict.stdout + verdict.stderr
+    if exit_code:
+        assert "docs/fleet-report.md#policy" in verdict.stdout
+
+
+def test_fleet_report_hands_the_read_token_to_git_as_a_credential(tmp_path: Path) -> None:
+    _, report = _step("report")
+    env = {
+        key: value
+        for key, value in report["env"].items()
+        if key.startswith("GIT_CONFIG_") and "${{" not in value
+    }
+    assert "${{ secrets.FLEET_READ_TOKEN }}" in report["env"]["FLEET_READ_TOKEN"]
+    asked = subprocess.run(
+        ["git", "credential", "fill"],
+        input="protocol=https\nhost=git.example.invalid\npath=ml/fraud-model.git\n\n",
+        env={
+            **os.environ,
+            **env,
+            "FLEET_READ_TOKEN": "token-from-the-environment",
+            "GIT_TERMINAL_PROMPT": "0",
+            "HOME": str(tmp_path),
+            "GIT_CONFIG_NOSYSTEM": "1",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert asked.returncode == 0, asked.stderr
+    assert "password=token-from-the-environment" in asked.stdout.splitlines()
+    assert "username=x-access-token" in asked.stdout.splitlines()
