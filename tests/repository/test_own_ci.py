@@ -154,7 +154,7 @@ def test_fleet_report_uploads_both_reports_even_when_the_policy_fails() -> None:
     assert set(upload["with"]["path"].split()) == set(REPORTS)
     for kind, output in zip(("html", "json"), REPORTS, strict=True):
         command = f"--inventory fleet/inventory.yaml --format {kind} --output {output}"
-        assert f"uv run ml-platform-fleet {command}" in report["run"]
+        assert f"uv run --no-dev ml-platform-fleet {command}" in report["run"]
     assert "steps.report.outputs.exit-code" in fail["env"]["FLEET_EXIT_CODE"]
     lines = FLEET_WORKFLOW.read_text("utf-8").splitlines()
     [line] = [line for line in lines if "upload-artifact@" in line]
@@ -187,7 +187,10 @@ def test_fleet_report_steps_keep_the_verdict_for_the_last_step(
     (tmp_path / "fleet" / "inventory.yaml").write_text(INVENTORIES[exit_code], "utf-8")
     shim = tmp_path / "bin" / "uv"
     shim.parent.mkdir()
-    shim.write_text('#!/bin/sh\n[ "$1" = run ] || exit 64\nshift\nexec "$@"\n', "utf-8")
+    shim.write_text(
+        '#!/bin/sh\n[ "$1" = run ] || exit 64\nshift\n[ "$1" = --no-dev ] && shift\nexec "$@"\n',
+        "utf-8",
+    )
     shim.chmod(0o755)
     outputs = tmp_path / "github-output"
     outputs.touch()
