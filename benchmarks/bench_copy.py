@@ -208,13 +208,28 @@ def main(argv: list[str] | None = None) -> int:
 
     print_table(results)
     if args.json:
-        out_dir = REPO_ROOT / "benchmarks" / "results"
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        out = out_dir / f"bench_copy-{stamp}.json"
-        out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {out.relative_to(REPO_ROOT)}")
+        write_results("bench_copy", results)
     return 0
+
+
+def write_results(benchmark: str, results: dict[str, Any]) -> None:
+    """The figures as JSON in benchmarks/results/ (git-ignored), one file per run."""
+    out_dir = REPO_ROOT / "benchmarks" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = out_dir / f"{benchmark}-{stamp}.json"
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out.relative_to(REPO_ROOT)}")
+
+
+def print_rows(title: str, rows: list[tuple[str, str, str]]) -> None:
+    """A title, then rows of (measurement, figure, runs) aligned, the first as the header."""
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    print(f"\n{title}")
+    for index, row in enumerate(rows):
+        print(f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:>{widths[2]}}")
+        if index == 0:
+            print("-" * (sum(widths) + 4))
 
 
 def print_table(results: dict[str, Any]) -> None:
@@ -233,12 +248,9 @@ def print_table(results: dict[str, Any]) -> None:
         rows.append((f"time to green, {cache} caches (total)", f"{medians['total']:.1f} s", runs))
         for part in ("copy", "git", "tox"):
             rows.append((f"  {part}", f"{medians[part]:.2f} s", ""))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    print(f"\n{results['combination']}, Python {results['python']}, {results['cpus']} CPUs")
-    for index, row in enumerate(rows):
-        print(f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:>{widths[2]}}")
-        if index == 0:
-            print("-" * (sum(widths) + 4))
+    print_rows(
+        f"{results['combination']}, Python {results['python']}, {results['cpus']} CPUs", rows
+    )
 
 
 if __name__ == "__main__":

@@ -36,9 +36,11 @@ from typing import Any
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
+sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "benchmarks")]
 
-from tests.support import tail  # noqa: E402 - needs the repository root on sys.path
+from bench_copy import print_rows, write_results  # noqa: E402 - needs both on sys.path
+
+from tests.support import tail  # noqa: E402
 from tests.updates.history import (  # noqa: E402
     build_tagged_template,
     recorded_releases,
@@ -193,12 +195,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print_table(results)
     if args.json:
-        out_dir = REPO_ROOT / "benchmarks" / "results"
-        out_dir.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        out = out_dir / f"bench_fleet-{stamp}.json"
-        out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {out.relative_to(REPO_ROOT)}")
+        write_results("bench_fleet", results)
     return 0
 
 
@@ -207,15 +204,11 @@ def print_table(results: dict[str, Any]) -> None:
     rows.append(("first run, empty cache", f"{results['first_run_empty_cache_s']:.2f} s", "1"))
     for label, figures in results["runs"].items():
         rows.append((label, f"{figures['median_s']:.2f} s", str(len(figures["samples_s"]))))
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
-    print(
-        f"\n{results['repositories']} repositories, Python {results['python']}, "
-        f"{results['cpus']} CPUs; by version: {results['by_version']}"
+    print_rows(
+        f"{results['repositories']} repositories, Python {results['python']}, "
+        f"{results['cpus']} CPUs; by version: {results['by_version']}",
+        rows,
     )
-    for index, row in enumerate(rows):
-        print(f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:>{widths[2]}}")
-        if index == 0:
-            print("-" * (sum(widths) + 4))
 
 
 if __name__ == "__main__":
