@@ -7,7 +7,9 @@ latest one, and a commit past the latest (`v1.1.0-3-gabc1234`). An inventory lis
 with their teams. `ml-platform-fleet --inventory ... --format json` then runs as a
 subprocess, as the scheduled job runs it: once on an empty cache, then `--runs` times
 (median) with the default `--jobs`, and with `--jobs` 1, 2 and 4. Every run's JSON must
-list the N projects with the versions and releases behind that were written.
+list the N projects with the versions and releases behind that were written. Last, the
+report's peak memory (its process's max RSS) on N and on 4 N repositories: it should stay
+flat as the fleet grows.
 
 Usage (from the repository root, in the dev environment):
 
@@ -109,18 +111,25 @@ def build_fleet(root: Path, template: Path, count: int) -> tuple[Path, dict[str,
     return inventory, expected
 
 
-def run_report(inventory: Path, cache: Path, jobs: int | None) -> tuple[float, dict[str, Any]]:
+def run_report(
+    inventory: Path, cache: Path, jobs: int | None
+) -> tuple[float, dict[str, Any], float]:
+    """One run: wall seconds, the JSON report, and the report process's peak RSS in MiB."""
     command = [str(FLEET), "--inventory", str(inventory), "--format", "json"]
     command += ["--cache-dir", str(cache), "--today", TODAY]
     if jobs is not None:
         command += ["--jobs", str(jobs)]
-    started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        output = tail(result.stderr)
-        raise SystemExit(f"failed ({result.returncode}): {' '.join(command)}\n{output}")
-    return seconds, json.loads(result.stdout)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own peak memory
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            raise SystemExit(f"failed ({code}): {' '.join(command)}\n{tail(err.read())}")
+        return seconds, json.loads(out.read()), usage.ru_maxrss / 1024
 
 
 def check(report: dict[str, Any], expected: dict[str, str], latest: str) -> None:
@@ -171,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         cache = work / "cache"
-        seconds, report = run_report(inventory, cache, None)
+        seconds, report, _ = run_report(inventory, cache, None)
         check(report, expected, latest)
         results["first_run_empty_cache_s"] = seconds
         print(f"  first run, empty cache: {seconds:.2f} s", file=sys.stderr, flush=True)
@@ -181,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             label = "default jobs" if jobs is None else f"--jobs {jobs}"
             samples = []
             for index in range(args.runs):
-                seconds, report = run_report(inventory, cache, jobs)
+                seconds, report, _ = run_report(inventory, cache, jobs)
                 check(report, expected, latest)
                 samples.append(seconds)
                 line = f"  {label} {index + 1}/{args.runs}: {seconds:.2f} s"
@@ -192,6 +201,15 @@ def main(argv: list[str] | None = None) -> int:
             for label, s in variants.items()
         }
         results["by_version"] = report["summary"]["by_version"]
+
+        # Memory as the fleet grows: the same report on N and on 4 N repositories.
+        results["peak_rss_mib"] = {}
+        for count in (args.repositories, 4 * args.repositories):
+            fleet, wanted = build_fleet(work / f"fleet-{count}", template, count)
+            _, report, peak = run_report(fleet, cache, None)
+            check(report, wanted, latest)
+            results["peak_rss_mib"][str(count)] = round(peak, 1)
+            print(f"  {count} repositories: peak {peak:.0f} MiB", file=sys.stderr, flush=True)
 
     print_table(results)
     if args.json:
@@ -204,6 +222,8 @@ def print_table(results: dict[str, Any]) -> None:
     rows.append(("first run, empty cache", f"{results['first_run_empty_cache_s']:.2f} s", "1"))
     for label, figures in results["runs"].items():
         rows.append((label, f"{figures['median_s']:.2f} s", str(len(figures["samples_s"]))))
+    for count, peak in results["peak_rss_mib"].items():
+        rows.append((f"peak memory, {count} repositories", f"{peak:.0f} MiB", "1"))
     print_rows(
         f"{results['repositories']} repositories, Python {results['python']}, "
         f"{results['cpus']} CPUs; by version: {results['by_version']}",
