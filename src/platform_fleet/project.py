@@ -41,8 +41,16 @@ def _answers(root: Path) -> dict[str, Any]:
     return loaded
 
 
-def _versions(answers: dict[str, Any], templates: Templates, source: str | None) -> Record:
-    source = source or str(answers.get("_src_path") or "")
+def _source(root: Path, answers: dict[str, Any]) -> str:
+    """`_src_path` as git can reach it from anywhere: a relative local path is the project's."""
+    source = str(answers.get("_src_path") or "")
+    is_local = source and not any(mark in source for mark in ("://", "@", "gh:", "gl:"))
+    if is_local and not Path(source).is_absolute():
+        return str((root / source).resolve())
+    return source
+
+
+def _versions(answers: dict[str, Any], templates: Templates, source: str) -> Record:
     commit = str(answers.get("_commit") or "")
     tagged = release_of(commit)
     template = templates.get(source) if source else None
@@ -110,6 +118,11 @@ def _drift_and_waivers(root: Path, today: date, window_days: int) -> tuple[Recor
     return drift_state, waiver_state
 
 
+def update_engine_names(record: Record) -> str:
+    """The engines that keep the project current, for people: `none` when there are none."""
+    return ", ".join(name for name, on in record["update_engines"].items() if on) or "none"
+
+
 def inspect(
     repository: Repository,
     templates: Templates,
@@ -133,7 +146,7 @@ def inspect(
         record["reachable"] = not isinstance(error, Unreachable)
         record["problem"] = str(error)
         return record
-    record["template"] = _versions(answers, templates, template_source)
+    record["template"] = _versions(answers, templates, template_source or _source(root, answers))
     record["owners"] = {
         key.removeprefix("team_"): value
         for key, value in sorted(answers.items())

@@ -8,7 +8,7 @@ from typing import Any
 
 import jinja2
 
-from platform_fleet.project import Record
+from platform_fleet.project import Record, update_engine_names
 from platform_fleet.report import Report
 
 NO_TEAM = "(no team in the inventory)"
@@ -45,10 +45,6 @@ def _status(project: Record) -> str:
     return "breaks policy" if project["policy_violations"] else "ok"
 
 
-def engines(project: Record) -> str:
-    return ", ".join(name for name, on in project["update_engines"].items() if on) or "none"
-
-
 def team_tables(projects: list[Record]) -> list[tuple[str, list[Record]]]:
     def team(project: Record) -> str:
         return project["team"] or NO_TEAM
@@ -72,5 +68,5 @@ def render(report: Report) -> str:
         },
         teams=team_tables(report["projects"]),
         status=_status,
-        engines=engines,
+        engines=update_engine_names,
     )

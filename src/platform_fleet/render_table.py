@@ -5,9 +5,20 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from platform_fleet.project import Record
-from platform_fleet.render_html import engines
+from platform_fleet.project import Record, update_engine_names
 from platform_fleet.report import Report
+
+COLUMNS = (
+    "team",
+    "version",
+    "behind",
+    "leftovers",
+    "drift",
+    "expired",
+    "expiring",
+    "update engine",
+    "policy / problem",
+)
 
 
 def _cells(project: Record) -> list[str]:
@@ -27,16 +38,15 @@ def _cells(project: Record) -> list[str]:
         else "not recorded",
         f"{len(waiver_state['expired'])} expired" if waiver_state["expired"] else "",
         f"{len(waiver_state['expiring'])} expiring" if waiver_state["expiring"] else "",
-        engines(project),
+        update_engine_names(project),
         "; ".join(project["policy_violations"]) or template["problem"] or "",
     ]
 
 
 def render(report: Report, console: Console) -> None:
     table = Table(title=f"Template fleet on {report['today']}", expand=False)
-    headings = ["project", "team", "version", "behind", "leftovers", "drift"]
     table.add_column("project", no_wrap=True)
-    for heading in [*headings[1:], "expired", "expiring", "update engine", "policy / problem"]:
+    for heading in COLUMNS:
         table.add_column(heading, overflow="fold")
     for project in report["projects"]:
         table.add_row(project["name"], project["team"] or "", *_cells(project))

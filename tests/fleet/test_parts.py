@@ -1,19 +1,22 @@
-"""The report's parts on small inputs: update-engine detection, the bounded pool, and the
-template's migrations as copier.yml declares them."""
+"""The report's parts on small inputs: update-engine detection, the bounded pool, the
+template's migrations as copier.yml declares them, and a relative template source."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from platform_fleet.engines import update_engines
+from platform_fleet.inventory import Repository
 from platform_fleet.pool import bounded_map
-from platform_fleet.template_source import parse_migrations
-from tests.support import TEMPLATE_ROOT
+from platform_fleet.project import inspect
+from platform_fleet.template_source import Templates, parse_migrations
+from tests.support import TEMPLATE_ROOT, git, git_init_commit
 
 
 @pytest.mark.parametrize(
@@ -73,3 +76,26 @@ def test_migrations_are_read_as_copier_yml_declares_them() -> None:
         ("1.1.0", "after", "hooks/v1_1_0_manifest_api_v2.py"),
         ("1.1.0", "after", "hooks/v1_1_0_move_checkov_config.py"),
     ]
+
+
+def test_a_relative_template_source_is_the_projects(tmp_path: Path) -> None:
+    """Copier records `_src_path` as it was given; a relative one is read from the project."""
+    template = tmp_path / "template"
+    template.mkdir()
+    (template / "copier.yml").write_text("_migrations: []\n", encoding="utf-8")
+    (template / "CHANGELOG.md").write_text("# Changelog\n\n## 1.0.0\n", encoding="utf-8")
+    git_init_commit(template)
+    git(template, "tag", "v1.0.0")
+    project = tmp_path / "projects" / "churn"
+    project.mkdir(parents=True)
+    answers = "_commit: v1.0.0\n_src_path: ../../template\n"
+    (project / ".copier-answers.yml").write_text(answers, encoding="utf-8")
+    record = inspect(
+        Repository("churn", "churn", path=project),
+        Templates(tmp_path / "cache"),
+        tmp_path / "cache",
+        date(2026, 11, 30),
+        30,
+    )
+    assert record["template"]["source"] == str(template)
+    assert (record["template"]["latest"], record["template"]["releases_behind"]) == ("1.0.0", 0)
