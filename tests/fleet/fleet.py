@@ -2,9 +2,10 @@
 template (its 1.0.0 and 1.1.0, and the working tree released as 1.2.0), some updated, with
 conflicts left in, drift, waivers valid and expired, remote clones and an unreachable entry.
 
-Six projects are made with Copier (three copies, two updates, one more copy); the others are
-git copies of those with one deliberate change each, committed as a team would. `FleetProject`
-records what was built, which is what the report must say.
+Six projects are made with Copier (copies at each release, two of the 1.0.0 ones then
+updated to 1.2.0); the others are git copies of those with one deliberate change each,
+committed as a team would. `FleetProject` records what was built, which is what the report
+must say.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ WAIVER_ROW = (
 )
 
 
+def _no_waivers(**given: Any) -> dict[str, Any]:
+    return {"valid": 0, "expiring": [], "expired": [], "malformed": [], **given}
+
+
 @dataclass
 class FleetProject:
     """One inventory entry and what was built into it."""
@@ -48,11 +53,10 @@ class FleetProject:
     remote: bool = False
     ref: str | None = None
     change: Callable[[Path], None] | None = None
-    commit: str | None = None  # _commit; None: the base's
     leftovers: list[dict[str, str]] = field(default_factory=list)
     drift_failing: list[dict[str, str]] = field(default_factory=list)
     drift_waived: list[dict[str, str]] = field(default_factory=list)
-    waivers: dict[str, Any] = field(default_factory=dict)
+    waivers: dict[str, Any] = field(default_factory=_no_waivers)
     engines: tuple[bool, bool] = (True, True)
     violations: list[str] = field(default_factory=list)
     unreachable: str | None = None  # the location of an entry that cannot be read
@@ -110,10 +114,6 @@ def _edit_managed_page(project: Path) -> None:
 
 def _drift(code: str, path: str) -> dict[str, str]:
     return {"id": code, "path": path, "owner": PLATFORM}
-
-
-def _no_waivers(**given: Any) -> dict[str, Any]:
-    return {"valid": 0, "expiring": [], "expired": [], "malformed": [], **given}
 
 
 EDITED_TOX = [_drift("UPD005", "tox.toml")]
