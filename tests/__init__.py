@@ -2,8 +2,15 @@
 
 - questions/    validators refuse bad answers with a fix; hostile answers stay inert
 - render/       every valid combination renders finished, parseable, lint-clean files
-- generated/    generated projects are green under their own tox (`-m slow`)
+- generated/    generated projects are green under their own tox, every README command
+                works as written, `uv lock` resolves every combination (`slow`)
+- planted/      each check goes red, naming its ID, owner and page, on a planted fault (`slow`)
+- hooks/        each migration on small trees; twice is once
+- updates/      from every release to HEAD, projects converge and keep the team's edits (`slow`)
+- fleet/        the fleet report on real projects from three releases (`slow`)
+- docs/         the documentation site builds strict; the README names what exists
 - interactive/  the questionnaire works for a person at a terminal
+- repository/   this repository's own code and CI files
 
-`pytest` runs everything but the slow layer; `pytest -m slow` runs that layer alone.
+`pytest` runs every layer; `pytest -m "not slow"` the fast ones, `pytest -m slow` the rest.
 """
