@@ -2,17 +2,30 @@
 """UPD001/UPD002: no leftovers of `copier update` — conflict markers or `.rej` files.
 
 `copier update` exits 0 even when it leaves conflicts behind: inline merge-conflict
-markers in a file, or a `<file>.rej` holding the hunks it could not apply. Nothing else
-stops them from being committed and merged, so this gate runs in CI (`tox -e conventions`)
-and on a laptop. It reads the files git would commit (tracked and untracked, not ignored)
-and prints one line per finding. Standard library only: it must work even when a conflict
-has broken `pyproject.toml`.
+markers in a file, or a `<file>.rej` holding the hunks it could not apply. This gate stops
+them. It reads the files git would commit (tracked and untracked, not ignored) and prints
+one line per finding: ID, file and line, what to do, the agreement, the team that owns
+the file, the docs page.
 
-Usage: python tools/check_conflicts.py [project root, default: the current directory]
+It runs before, and independently of, every file it may have to report: a conflict in
+`tox.toml`, `pyproject.toml`, `.pre-commit-config.yaml` or a CI file stops the tools that
+read them, so the gate is standard library only and runs with plain Python, as CI's first
+job does and as a person does right after `copier update`:
+
+    python3 tools/check_conflicts.py
+
+(`tox -e conventions` calls it too, when tox can still read `tox.toml`.) The owner comes
+from CODEOWNERS where the CI provider reads it (the last matching rule wins), and the
+platform team from `.copier-answers.yml` for anything no rule claims. When CODEOWNERS or
+the answers hold a conflict themselves, they are read as they were before the update
+(the first side of each conflict): those are the owners in force until it is resolved.
+
+Usage: python3 tools/check_conflicts.py [project root, default: the current directory]
 """
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import subprocess  # nosec B404
@@ -26,17 +39,31 @@ DOCS = "docs/ci.md#conflict-gate"  # each ID has its own anchor: docs/ci.md#upd0
 # of the line. The `=======` separator alone is also a Markdown heading underline, so it
 # is not reported; every conflict has a start and an end marker besides it.
 MARKER = re.compile(r"^(<{7}|\|{7}|>{7})(?: |$)")
+SEPARATOR = re.compile(r"^={7}(?: |$)")
 SKIPPED_DIRS = {".git", ".tox", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache"}
 MAX_BYTES = 5_000_000  # larger files are data, not something copier update merges
+ANSWERS = ".copier-answers.yml"
+CODEOWNERS = {"github": ".github/CODEOWNERS", "gitlab": "CODEOWNERS"}
+UNKNOWN_PLATFORM = "the platform team (team_platform in .copier-answers.yml)"
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One leftover of an update: ID, where, and what to do about it."""
+    """One leftover of an update: ID, file (and line), and what to do about it."""
 
     code: str
-    where: str
+    path: str  # project-relative file the finding is about
     problem: str
+    line_number: int | None = None
+
+    @property
+    def where(self) -> str:
+        return self.path if self.line_number is None else f"{self.path}:{self.line_number}"
+
+    @property
+    def owned_path(self) -> str:
+        """The file whose owners resolve it: for `tox.toml.rej`, `tox.toml`."""
+        return self.path.removesuffix(".rej") if self.code == "UPD002" else self.path
 
     def line(self, owner: str) -> str:
         return (
@@ -98,40 +125,119 @@ def find_leftovers(root: Path) -> list[Finding]:
             findings.append(
                 Finding(
                     "UPD001",
-                    f"{name}:{number}",
+                    name,
                     f"merge-conflict marker '{marker}' left by copier update; "
                     "resolve the conflict and remove the markers",
+                    number,
                 )
             )
     return findings
 
 
-def platform_owner(root: Path) -> str:
-    """`team_platform` from .copier-answers.yml (a flat YAML mapping Copier writes)."""
-    try:
-        text = (root / ".copier-answers.yml").read_text(encoding="utf-8")
-    except OSError:
-        return "the platform team (team_platform in .copier-answers.yml)"
+# --- who owns a file: read without YAML and through conflicts --------------------------
+
+
+def before_update(text: str) -> list[str]:
+    """The lines of `text` as they were before the update: outside a conflict every line,
+    inside one only its first side (up to `|||||||` or `=======`), markers dropped."""
+    kept: list[str] = []
+    side = ""  # "": outside a conflict; "first": the side kept; "other": a side dropped
     for line in text.splitlines():
-        key, _, value = line.partition(":")
-        if key == "team_platform" and value.strip():
-            value = value.strip()
-            if value[0] == value[-1] == "'":
-                return value[1:-1].replace("''", "'")
-            return value.strip('"')
-    return "the platform team (team_platform in .copier-answers.yml)"
+        marker = MARKER.match(line)
+        if marker and marker.group(1)[0] == "<":
+            side = "first"
+        elif marker and marker.group(1)[0] == ">":
+            side = ""
+        elif side and (marker or SEPARATOR.match(line)):
+            side = "other"
+        elif side != "other":
+            kept.append(line)
+    return kept
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        return before_update(path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return []
+
+
+def answers(root: Path) -> dict[str, str]:
+    """The top-level scalar answers of `.copier-answers.yml` (a flat mapping Copier writes);
+    the first value of each key counts. Empty when the file is missing."""
+    found: dict[str, str] = {}
+    for line in _read_lines(root / ANSWERS):
+        key, colon, value = line.partition(":")
+        if not colon or not key or key[0] in " \t#-" or key in found:
+            continue
+        value = value.strip()
+        if len(value) > 1 and value[0] == value[-1] == "'":
+            value = value[1:-1].replace("''", "'")
+        elif len(value) > 1 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        found[key] = value
+    return found
+
+
+def matches(pattern: str, relpath: str) -> bool:
+    """CODEOWNERS matching for the rule shapes this project uses (`*`, `/dir/`, `/file`)."""
+    if pattern == "*":
+        return True
+    anchored = pattern.lstrip("/")
+    if anchored.endswith("/"):
+        return relpath.startswith(anchored) or relpath + "/" == anchored
+    return relpath == anchored or fnmatch.fnmatch(relpath, anchored)
+
+
+@dataclass(frozen=True)
+class Owners:
+    """CODEOWNERS rules as (pattern, handles) in file order; the platform team as fallback."""
+
+    rules: tuple[tuple[str, tuple[str, ...]], ...]
+    platform: str
+
+    def of(self, relpath: str) -> str:
+        """Handles of the last rule matching `relpath`; the platform team if none does."""
+        handles: tuple[str, ...] = ()
+        for pattern, rule_handles in self.rules:
+            if matches(pattern, relpath):
+                handles = rule_handles
+        return " ".join(handles) or self.platform
+
+
+def read_owners(root: Path) -> Owners:
+    """CODEOWNERS where the answers' CI provider reads it (else the first that exists);
+    comments and GitLab section headers skipped."""
+    recorded = answers(root)
+    provider = recorded.get("ci_provider", "")
+    candidates = [CODEOWNERS[provider]] if provider in CODEOWNERS else list(CODEOWNERS.values())
+    relpath = next((c for c in candidates if (root / c).is_file()), candidates[0])
+    rules: list[tuple[str, tuple[str, ...]]] = []
+    for raw in _read_lines(root / relpath):
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith(("#", "[", "^[")):
+            continue
+        pattern, *handles = line.split()
+        rules.append((pattern, tuple(handles)))
+    return Owners(tuple(rules), recorded.get("team_platform") or UNKNOWN_PLATFORM)
+
+
+def report(root: Path) -> list[str]:
+    """One line per leftover, each naming the team that owns its file."""
+    findings = find_leftovers(root)
+    owners = read_owners(root) if findings else Owners((), UNKNOWN_PLATFORM)
+    return [finding.line(owners.of(finding.owned_path)) for finding in findings]
 
 
 def main(argv: list[str]) -> int:
     root = Path(argv[1] if len(argv) > 1 else ".").resolve()
-    findings = find_leftovers(root)
-    if not findings:
+    lines = report(root)
+    if not lines:
         print("UPD001, UPD002: no conflict markers and no .rej files")
         return 0
-    owner = platform_owner(root)
-    for finding in findings:
-        print(finding.line(owner))
-    print(f"{len(findings)} leftover(s) of copier update: resolve them, then commit. How: {DOCS}")
+    for line in lines:
+        print(line)
+    print(f"{len(lines)} leftover(s) of copier update: resolve them, then commit. How: {DOCS}")
     return 1
 
 

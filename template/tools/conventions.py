@@ -1,7 +1,8 @@
 # Managed by the ML platform template (updates and drift convention): edit through the template.
 """`tox -e conventions`: the platform conventions a project keeps between template updates.
 
-- UPD001, UPD002: no leftovers of `copier update` (tools/check_conflicts.py)
+- UPD001, UPD002: no leftovers of `copier update` (tools/check_conflicts.py, the conflict
+  gate; it also runs alone, without tox, as CI's first job and right after an update)
 - UPD004, UPD005: platform-managed files neither deleted nor edited by hand (tools/drift.py)
 - UPD006, UPD007: waivers in config/waivers.yaml neither expired nor malformed (tools/waivers.py)
 - OWN006: every owned directory has its CODEOWNERS rule; NB001: notebooks without outputs
@@ -43,8 +44,7 @@ class Report:
 def check(project_root: Path, today: date) -> Report:
     """Run every convention check on one project; waivers judged as of `today`."""
     root = Path(project_root)
-    owner = check_conflicts.platform_owner(root)
-    leftovers = tuple(f.line(owner) for f in check_conflicts.find_leftovers(root))
+    leftovers = tuple(check_conflicts.report(root))
     deviations = drift(root) + structure(root)
     judged = waivers(root, today)
     failing, waived = apply(deviations, judged)

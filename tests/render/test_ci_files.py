@@ -3,13 +3,16 @@
 One call per judge over the files of all 18 renders: check-jsonschema with its vendored
 schemas (GitHub workflows, Dependabot, GitLab CI, Renovate), actionlint and zizmor
 `--offline` (pedantic: zero findings). Beside them, what the judges do not know: the
-check jobs are exactly tox's env_list, the internet/heavy jobs call their tox environment
-and stay off pull requests, and every action is pinned to a commit with its version.
+conflict gate is the first job, runs with plain Python and nothing that reads the files it
+may have to report, and every other job waits for it; the check jobs are exactly tox's
+env_list; the internet/heavy jobs call their tox environment and stay off pull requests;
+and every action is pinned to a commit with its version.
 Each judge is also shown a planted fault, so a green verdict means something.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import tomllib
 from pathlib import Path
@@ -29,6 +32,9 @@ from tests.support import ALL_COMBOS, COPIER_CONFIG, DEFAULT_COMBO, Combo
 GITHUB = [combo for combo in ALL_COMBOS if combo.ci_provider == "github"]
 GITLAB = [combo for combo in ALL_COMBOS if combo.ci_provider == "gitlab"]
 # CI-only jobs: (GitHub job, GitLab job, the one tox environment each runs, its label).
+GATE_COMMAND = "python3 tools/check_conflicts.py"
+# Nothing the gate runs may read pyproject.toml, tox.toml or .pre-commit-config.yaml.
+NOT_IN_THE_GATE = re.compile(r"\b(tox|uvx?|pip|pre-commit|pyproject\.toml|tox\.toml)\b")
 CI_ONLY_JOBS = [
     ("audit", "dependency-audit", "audit", "needs the internet"),
     ("posture", "posture-scan", "posture", "heavy"),
@@ -111,6 +117,69 @@ def _check_jobs(project: Path, provider: str) -> list[str]:
     ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text("utf-8"))
     (matrix,) = ci["check"]["parallel"]["matrix"]
     return matrix["TOX_ENV"]
+
+
+def test_conflict_gate_runs_first_with_plain_python_and_every_job_waits(
+    rendered, combo: Combo
+) -> None:
+    """Outside the check matrix on purpose: it must run when tox cannot read tox.toml."""
+    project = rendered(combo)
+    if combo.ci_provider == "github":
+        jobs = yaml.safe_load((project / ".github/workflows/ci.yml").read_text("utf-8"))["jobs"]
+        gate = jobs["conflict-gate"]
+        assert "needs" not in gate, "the gate waits for nothing"
+        uses = [step["uses"].split("@")[0] for step in gate["steps"] if "uses" in step]
+        assert uses == ["actions/checkout"], f"the gate sets up nothing: {uses}"
+        runs = [step["run"] for step in gate["steps"] if "run" in step]
+        assert runs == [GATE_COMMAND], runs
+        for name, job in jobs.items():
+            if name != "conflict-gate":
+                needs = job.get("needs")
+                needs = [needs] if isinstance(needs, str) else needs or []
+                assert "conflict-gate" in needs, f"{name} does not wait for the conflict gate"
+    else:
+        ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text("utf-8"))
+        gate = ci["conflict-gate"]
+        assert gate["stage"] == ".pre", "the gate runs first"
+        assert ci["stages"][0] == ".pre", "the gate's stage comes first"
+        assert not {"extends", "cache", "needs", "before_script", "after_script"} & set(gate)
+        assert gate["script"] == [GATE_COMMAND], gate["script"]
+        assert gate["rules"] == ci["check"]["rules"], "wherever a check runs, the gate runs"
+        jobs = {n: j for n, j in ci.items() if isinstance(j, dict) and ("script" in j)}
+        for name, job in jobs.items():
+            if name in ("conflict-gate", "template-update"):
+                continue
+            assert job.get("stage", "test") != ".pre", f"{name} runs beside the gate"
+            if "needs" in job:  # without needs, a job waits for every earlier stage
+                assert "conflict-gate" in job["needs"], f"{name} does not wait for the gate"
+        assert "conflict-gate" not in ci["template-update"].get("needs", [])
+    assert not NOT_IN_THE_GATE.search(GATE_COMMAND)
+
+
+def test_template_update_job_runs_the_gate_on_the_updated_tree(rendered, combo: Combo) -> None:
+    project = rendered(combo)
+    if combo.ci_provider == "github":
+        workflow = project / ".github/workflows/template-update.yml"
+        steps = yaml.safe_load(workflow.read_text("utf-8"))["jobs"]["update"]["steps"]
+        script = "\n".join(step.get("run", "") for step in steps)
+        lines = script.splitlines()
+    else:
+        ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text("utf-8"))
+        lines = [line for item in ci["template-update"]["script"] for line in item.splitlines()]
+    lines = [line.strip() for line in lines]
+    update = next(i for i, line in enumerate(lines) if "copier update" in line)
+    gate = next(i for i, line in enumerate(lines) if line.startswith(GATE_COMMAND))
+    assert update < gate, "the gate runs on the updated tree"
+    assert gate < next(i for i, line in enumerate(lines) if "git commit" in line)
+
+
+def test_docs_give_the_gate_command_ci_runs(rendered, combo: Combo) -> None:
+    project = rendered(combo)
+    page = (project / "docs" / "ci.md").read_text("utf-8")
+    section = page.split("\n## Conflict gate\n", 1)[1].split("\n## ", 1)[0]
+    assert f"```bash\n{GATE_COMMAND}\n```" in section, "docs/ci.md#conflict-gate: the command"
+    readme = (project / "README.md").read_text("utf-8").split("\n## Staying current\n", 1)[1]
+    assert f"```bash\n{GATE_COMMAND}\n```" in readme, "README.md#staying-current: the command"
 
 
 def test_every_tox_environment_has_a_ci_job_and_vice_versa(rendered, combo: Combo) -> None:
