@@ -15,36 +15,27 @@ job does and as a person does right after `copier update`:
     python3 tools/check_conflicts.py
 
 (`tox -e conventions` calls it too, when tox can still read `tox.toml`.) The owner comes
-from CODEOWNERS where the CI provider reads it (the last matching rule wins), and the
-platform team from `.copier-answers.yml` for anything no rule claims. When CODEOWNERS or
-the answers hold a conflict themselves, they are read as they were before the update
-(the first side of each conflict): those are the owners in force until it is resolved.
+from tools/ownership.py (standard library too): CODEOWNERS where the CI provider reads it,
+the platform team for anything no rule claims, both read as they were before the update
+when they hold a conflict themselves.
 
 Usage: python3 tools/check_conflicts.py [project root, default: the current directory]
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import re
 import subprocess  # nosec B404
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ownership import MARKER, read_owners
+
 AGREEMENT = "template updates"
 DOCS = "docs/ci.md#conflict-gate"  # each ID has its own anchor: docs/ci.md#upd001
-# Marker lines as git and Copier write them: seven characters, then a space or the end
-# of the line. The `=======` separator alone is also a Markdown heading underline, so it
-# is not reported; every conflict has a start and an end marker besides it.
-MARKER = re.compile(r"^(<{7}|\|{7}|>{7})(?: |$)")
-SEPARATOR = re.compile(r"^={7}(?: |$)")
 SKIPPED_DIRS = {".git", ".tox", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache"}
 MAX_BYTES = 5_000_000  # larger files are data, not something copier update merges
-ANSWERS = ".copier-answers.yml"
-CODEOWNERS = {"github": ".github/CODEOWNERS", "gitlab": "CODEOWNERS"}
-UNKNOWN_PLATFORM = "the platform team (team_platform in .copier-answers.yml)"
 
 
 @dataclass(frozen=True)
@@ -134,98 +125,12 @@ def find_leftovers(root: Path) -> list[Finding]:
     return findings
 
 
-# --- who owns a file: read without YAML and through conflicts --------------------------
-
-
-def before_update(text: str) -> list[str]:
-    """The lines of `text` as they were before the update: outside a conflict every line,
-    inside one only its first side (up to `|||||||` or `=======`), markers dropped."""
-    kept: list[str] = []
-    side = ""  # "": outside a conflict; "first": the side kept; "other": a side dropped
-    for line in text.splitlines():
-        marker = MARKER.match(line)
-        if marker and marker.group(1)[0] == "<":
-            side = "first"
-        elif marker and marker.group(1)[0] == ">":
-            side = ""
-        elif side and (marker or SEPARATOR.match(line)):
-            side = "other"
-        elif side != "other":
-            kept.append(line)
-    return kept
-
-
-def _read_lines(path: Path) -> list[str]:
-    try:
-        return before_update(path.read_text(encoding="utf-8", errors="replace"))
-    except OSError:
-        return []
-
-
-def answers(root: Path) -> dict[str, str]:
-    """The top-level scalar answers of `.copier-answers.yml` (a flat mapping Copier writes);
-    the first value of each key counts. Empty when the file is missing."""
-    found: dict[str, str] = {}
-    for line in _read_lines(root / ANSWERS):
-        key, colon, value = line.partition(":")
-        if not colon or not key or key[0] in " \t#-" or key in found:
-            continue
-        value = value.strip()
-        if len(value) > 1 and value[0] == value[-1] == "'":
-            value = value[1:-1].replace("''", "'")
-        elif len(value) > 1 and value[0] == value[-1] == '"':
-            value = value[1:-1]
-        found[key] = value
-    return found
-
-
-def matches(pattern: str, relpath: str) -> bool:
-    """CODEOWNERS matching for the rule shapes this project uses (`*`, `/dir/`, `/file`)."""
-    if pattern == "*":
-        return True
-    anchored = pattern.lstrip("/")
-    if anchored.endswith("/"):
-        return relpath.startswith(anchored) or relpath + "/" == anchored
-    return relpath == anchored or fnmatch.fnmatch(relpath, anchored)
-
-
-@dataclass(frozen=True)
-class Owners:
-    """CODEOWNERS rules as (pattern, handles) in file order; the platform team as fallback."""
-
-    rules: tuple[tuple[str, tuple[str, ...]], ...]
-    platform: str
-
-    def of(self, relpath: str) -> str:
-        """Handles of the last rule matching `relpath`; the platform team if none does."""
-        handles: tuple[str, ...] = ()
-        for pattern, rule_handles in self.rules:
-            if matches(pattern, relpath):
-                handles = rule_handles
-        return " ".join(handles) or self.platform
-
-
-def read_owners(root: Path) -> Owners:
-    """CODEOWNERS where the answers' CI provider reads it (else the first that exists);
-    comments and GitLab section headers skipped."""
-    recorded = answers(root)
-    provider = recorded.get("ci_provider", "")
-    candidates = [CODEOWNERS[provider]] if provider in CODEOWNERS else list(CODEOWNERS.values())
-    relpath = next((c for c in candidates if (root / c).is_file()), candidates[0])
-    rules: list[tuple[str, tuple[str, ...]]] = []
-    for raw in _read_lines(root / relpath):
-        line = raw.split(" #", 1)[0].strip()
-        if not line or line.startswith(("#", "[", "^[")):
-            continue
-        pattern, *handles = line.split()
-        rules.append((pattern, tuple(handles)))
-    return Owners(tuple(rules), recorded.get("team_platform") or UNKNOWN_PLATFORM)
-
-
 def report(root: Path) -> list[str]:
     """One line per leftover, each naming the team that owns its file."""
     findings = find_leftovers(root)
-    owners = read_owners(root) if findings else Owners((), UNKNOWN_PLATFORM)
+    if not findings:
+        return []
+    owners = read_owners(root)
     return [finding.line(owners.of(finding.owned_path)) for finding in findings]
 
 

@@ -136,8 +136,8 @@ def body(root: Path, old_commit: str) -> str:
     ]
     if leftovers:
         lines.append(
-            "copier update left these behind; the conflict gate (`tox -e conventions`) fails "
-            "until each is resolved on this branch:"
+            "copier update left these behind; the conflict gate (CI's first job,"
+            " `python3 tools/check_conflicts.py`) fails until each is resolved on this branch:"
         )
         lines.append("")
         lines.extend(
