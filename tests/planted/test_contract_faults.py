@@ -8,17 +8,26 @@ is restored afterwards.
 Each breaking change runs twice: without a version bump it is refused with DC030; with the
 major version bumped the breaking-change gate accepts it (the data check is left out there,
 since a real breaking change ships with data to match).
+
+The reference tool, `datacontract test` from the project's `contract-reference`
+environment, judges the same data faults from outside. It measures freshness against its
+clock, so it runs under faketime at noon on the day the sample declares it was taken (its
+`asOf`): the clean sample passes on any real day, the stale-data fault still fails, and a
+day after the SLA has run out the clean sample fails too (the tool follows the faked clock).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 
+from tests.generated.clock import at_noon, clock_env, tox_with_clock, with_clock
 from tests.planted.support import Plant, edit, prepared_project, restore
 from tests.support import (
     RenderFn,
@@ -91,6 +100,7 @@ class Fault:
     name: str
     plant: Plant
     expected: tuple[str, ...]  # `{answer}` placeholders are filled from .copier-answers.yml
+    reference: tuple[str, ...] = ()  # what the reference tool, `datacontract test`, says
 
 
 OWNER = "owner: {team_data_engineering}"
@@ -99,36 +109,43 @@ DATA_FAULTS = [
         "null-in-required-column",
         _cell("region", 3, ""),
         ("DC004", SAMPLE, "customers.region", "required (no empty values)", "(line 5)", OWNER),
+        ("region has no missing values", "missing_count(region) was 1"),
     ),
     Fault(
         "value-out-of-range",
         _cell("tenure_months", 7, "-3"),
         ("DC005", "customers.tenure_months", "'minimum 0'", "-3 (line 9)", OWNER),
+        ("tenure_months has a minimum of 0", "invalid_count(tenure_months) was 1"),
     ),
     Fault(
         "value-outside-allowed-list",
         _cell("contract_type", 2, "weekly"),
         ("DC006", "customers.contract_type", "one of: month-to-month", "'weekly' (line 4)", OWNER),
+        ("contract_type only contains enum values", "invalid_count(contract_type) was 1"),
     ),
     Fault(
         "duplicate-key",
         _rewrite_sample(_duplicate_first_customer),
         ("DC007", "customers.customer_id", "'unique'", "(line 2)", "(line 7)", OWNER),
+        ("customer_id has no duplicate values", "duplicate_count(customer_id) was 1"),
     ),
     Fault(
         "wrong-type",
         _cell("monthly_charges", 10, "forty"),
         ("DC003", "customers.monthly_charges", "'type number'", "'forty' (line 12)", OWNER),
+        ("Conversion Error: CSV Error on Line: 12",),
     ),
     Fault(
         "missing-column",
         _drop_column("support_tickets_90d"),
         ("DC002", "lacks 'support_tickets_90d', which the contract requires", OWNER),
+        ("Required column 'support_tickets_90d' is missing",),
     ),
     Fault(
         "stale-data",
         _every_row("snapshot_date", "2026-08-01"),
         ("DC010", "customers.snapshot_date is stale", "92 days old on 2026-11-01", OWNER),
+        ("Freshness of customers.snapshot_date < 35d", "exceeds the threshold of 3024000s"),
     ),
 ]
 CONTRACT_FAULTS = [
@@ -206,9 +223,10 @@ MAJOR_BUMP = edit(CONTRACT, "version: 1.0.0", "version: 2.0.0")
 def contract_project(
     render: RenderFn, python_path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, str]:
-    """A default render committed on main, with its `contracts` environment built and green."""
+    """A default render committed on main, with its `contracts` environment built and green
+    (and `contract-reference`, the reference tool's, built)."""
     project, path = prepared_project(
-        render, python_path, tmp_path_factory, "contracts", "contracts"
+        render, python_path, tmp_path_factory, "contracts", "contracts,contract-reference"
     )
     setup = run_tox(project, path, "-e", "contracts")
     assert setup.returncode == 0, f"a clean render fails tox -e contracts\n{tail(setup.output)}"
@@ -317,3 +335,101 @@ def test_missing_target_branch_is_a_finding_not_a_silent_pass(
     assert check.returncode != 0, check.output
     assert "DC031" in check.output
     assert "neither 'release-2027' nor 'origin/release-2027' exists" in check.output
+
+
+# --- the reference tool, datacontract-cli ------------------------------------------------------
+
+
+def _sample_server(project: Path) -> tuple[dt.date, int]:
+    """The day the sample declares it was taken (asOf) and the freshness SLA in days."""
+    contract = yaml.safe_load((project / CONTRACT).read_text(encoding="utf-8"))
+    (server,) = [s for s in contract["servers"] if s["server"] == "sample"]
+    (as_of,) = [c["value"] for c in server["customProperties"] if c["property"] == "asOf"]
+    (sla,) = [s for s in contract["slaProperties"] if s["property"] == "freshness"]
+    assert sla["unit"] == "d", sla
+    return dt.date.fromisoformat(as_of), int(sla["value"])
+
+
+def _unsaid(output: str, texts: tuple[str, ...]) -> list[str]:
+    """The texts the reference tool's report lacks (it wraps long lines at word breaks)."""
+    flat = " ".join(output.split())
+    return [text for text in texts if " ".join(text.split()) not in flat]
+
+
+def _reference_test(project: Path, plant: Plant, day: dt.date) -> Check:
+    """Plant, run `datacontract test` on the sample (every check) with the clock at `day`."""
+    datacontract = project / ".tox" / "contract-reference" / "bin" / "datacontract"
+    command = with_clock(at_noon(day), [datacontract, "test", "--server", "sample", CONTRACT])
+    plant(project)
+    try:
+        run = subprocess.run(
+            command,
+            cwd=project,
+            env=clock_env(COLUMNS="240"),  # the tool's report, unwrapped
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    finally:
+        restore(project)
+    return Check(run.returncode, run.stdout + run.stderr)
+
+
+def test_reference_tool_passes_the_clean_sample_on_the_day_it_declares(
+    contract_project: tuple[Path, str],
+) -> None:
+    project, _ = contract_project
+    as_of, _ = _sample_server(project)
+    check = _reference_test(project, lambda _: None, as_of)
+    assert check.returncode == 0, f"datacontract test on {as_of}\n{tail(check.output)}"
+    assert "Data contract is valid" in check.output, tail(check.output)
+    assert "Freshness of customers.snapshot_date" in check.output, "freshness was not checked"
+
+
+def test_reference_tool_measures_freshness_on_the_faked_clock(
+    contract_project: tuple[Path, str],
+) -> None:
+    """A day after the SLA has run out, the clean sample is stale for the reference tool."""
+    project, _ = contract_project
+    as_of, sla_days = _sample_server(project)
+    check = _reference_test(project, lambda _: None, as_of + dt.timedelta(days=sla_days + 1))
+    assert check.returncode != 0, tail(check.output)
+    assert "Freshness of customers.snapshot_date" in check.output, tail(check.output)
+    assert f"exceeds the threshold of {sla_days * 86400}s" in check.output, tail(check.output)
+
+
+@pytest.mark.parametrize("fault", DATA_FAULTS, ids=lambda fault: fault.name)
+def test_reference_tool_refuses_planted_data_fault(
+    contract_project: tuple[Path, str], fault: Fault
+) -> None:
+    project, _ = contract_project
+    as_of, _ = _sample_server(project)
+    check = _reference_test(project, fault.plant, as_of)
+    assert check.returncode != 0, f"{fault.name}: datacontract test passed\n{tail(check.output)}"
+    assert fault.reference, f"{fault.name}: say what the reference tool reports"
+    missing = _unsaid(check.output, fault.reference)
+    assert not missing, f"{fault.name}: datacontract test does not say {missing}\n{check.output}"
+
+
+def test_tox_contract_reference_is_green_years_ahead_and_fails_on_bad_data(
+    contract_project: tuple[Path, str],
+) -> None:
+    """The environment's own commands leave freshness to DC010, so no day can turn it red;
+    bad data does."""
+    project, path = contract_project
+    ahead = tox_with_clock(project, path, "+800d", "run", ["contract-reference"])
+    assert ahead.returncode == 0, f"tox -e contract-reference, 800 days ahead\n{tail(ahead.output)}"
+    _, _, test = ahead.output.partition("datacontract test --server sample --checks properties")
+    assert "Data contract is valid" in test, tail(ahead.output)
+    assert "Freshness" not in test, "freshness is DC010's, not contract-reference's"
+
+    fault = DATA_FAULTS[1]  # value-out-of-range
+    fault.plant(project)
+    try:
+        bad = run_tox(project, path, "-e", "contract-reference")
+    finally:
+        restore(project)
+    assert bad.returncode != 0, f"{fault.name}: tox -e contract-reference passed"
+    missing = _unsaid(bad.output, fault.reference)
+    assert not missing, f"{fault.name}: tox -e contract-reference does not say {missing}"

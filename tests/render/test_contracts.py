@@ -1,15 +1,20 @@
 """The rendered data contract is valid ODCS as outside judges see it.
 
 Two judges that are not our code: the official ODCS JSON Schema as its own package ships it
-(which the template vendors byte for byte), and the reference tool, datacontract-cli.
+(which the template vendors byte for byte), and the reference tool, datacontract-cli, in the
+version a generated project's `contract-reference` environment pins. `datacontract test` on
+the data, with the clock set to the day the sample declares, is in
+`tests/planted/test_contract_faults.py`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
-from importlib import resources
+import tomllib
+from importlib import metadata, resources
 from pathlib import Path
 
 import jsonschema
@@ -50,6 +55,16 @@ def test_rendered_contract_is_valid_against_the_official_schema(rendered, combo:
     errors = [f"{e.json_path}: {e.message}" for e in validator.iter_errors(contract)]
     assert not errors, errors
     assert contract["apiVersion"] == "v3.2.0"
+
+
+def test_projects_pin_the_reference_tool_version_these_tests_judge_with(rendered) -> None:
+    tox = tomllib.loads((rendered(DEFAULT_COMBO) / "tox.toml").read_text(encoding="utf-8"))
+    pins = [
+        re.fullmatch(r"datacontract-cli(\[[a-z,]+\])?==(?P<version>\S+)", dep)
+        for dep in tox["env"]["contract-reference"]["deps"]
+    ]
+    versions = [pin["version"] for pin in pins if pin]
+    assert versions == [metadata.version("datacontract-cli")], tox["env"]["contract-reference"]
 
 
 def test_rendered_contract_passes_the_reference_tool(rendered) -> None:

@@ -179,15 +179,27 @@ def validate_frame(
 
     ``raw`` holds the cells as read from the file (empty cells as missing values). Raises
     :class:`ContractError` with every violation found. A ``delivery`` (a whole extract of the
-    table, not rows to score) also meets the table's rules: row count, and freshness against
-    ``as_of``: the day the data is used (default: the day a frozen extract declared in the
-    contract's servers was taken, else today).
+    table, not rows to score) also meets the table's rules: row count, and freshness on
+    ``as_of``, the day the data is used. Left out, that day is the one a frozen extract
+    declares (the ``asOf`` of its ``servers`` entry in the contract) or, for any other file,
+    today: a real delivery is measured on the day it is used, a frozen one on any day alike.
+    The freshness column of a delivery is checked like the ``columns`` when the file has it.
     """
-    schema = pandera_schema(contract, columns, delivery=delivery)
+    checked = list(columns)
+    sla = contract.freshness
+    if (
+        delivery
+        and sla is not None
+        and sla.column in raw.columns
+        and sla.column not in checked
+        and sla.column in {column.name for column in contract.columns}
+    ):
+        checked.append(sla.column)  # freshness is read from it, so it must parse as a date
+    schema = pandera_schema(contract, checked, delivery=delivery)
     try:
         valid = schema.validate(raw, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        findings = _findings(contract, source, errors.failure_cases, columns, rows=len(raw))
+        findings = _findings(contract, source, errors.failure_cases, checked, rows=len(raw))
         raise ContractError(findings) from None
     stale = delivery and _staleness(contract, valid, source, as_of or _as_of(contract, source))
     if stale:
@@ -196,9 +208,11 @@ def validate_frame(
 
 
 def _as_of(contract: DataContract, source: Path) -> dt.date:
-    """The day a frozen extract was taken when ``source`` is one, else today.
+    """The day ``source`` is measured on: the day a frozen extract was taken, else today (UTC).
 
-    Extract paths are relative to the project root, the folder that holds ``contracts/``.
+    Extract paths are relative to the project root, the folder that holds ``contracts/``: a
+    copy of the extract elsewhere is a delivery like any other. Callers that know the day the
+    data is used (a test, a re-run of a past day's batch) pass ``as_of`` instead.
     """
     root = contract.path.parent.parent
     for extract, day in contract.frozen_as_of.items():

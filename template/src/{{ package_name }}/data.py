@@ -66,7 +66,9 @@ def load_customers(
     ``required`` names the columns a step needs (default: every column of the contract); they
     are checked and converted to the contract's types, other columns are kept as text. A
     ``delivery`` is a whole extract of the table, so the table-level rules (row count,
-    freshness on ``as_of``) apply too; rows to score are not a delivery. Raises
+    freshness on ``as_of``, the day the data is used: by default today, or the day a frozen
+    extract that the contract declares was taken) apply too; rows to score are not a
+    delivery. Raises
     :class:`~.contract.ContractError` (``DC001`` unreadable file, ``DC002``-``DC010``
     rules of the contract).
     """
