@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -375,15 +375,18 @@ class ToxRun:
     seconds: float
 
 
-def run_tox(project: Path, path: str, *args: str, **environment: str) -> ToxRun:
+def run_tox(
+    project: Path, path: str, *args: str, prefix: Sequence[str] = (), **environment: str
+) -> ToxRun:
     """Run the generated project's own tox (from this environment) with `PATH=path`.
 
-    `environment` adds variables, e.g. empty cache directories for a cold run.
+    `environment` adds variables, e.g. empty cache directories for a cold run; `prefix` is a
+    command tox runs under, e.g. `faketime -f +400d`.
     """
     started = time.monotonic()
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "tox", *args],
+            [*prefix, sys.executable, "-m", "tox", *args],
             cwd=project,
             env=tool_env(PATH=path, **environment),
             capture_output=True,

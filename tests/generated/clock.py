@@ -13,13 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import subprocess
-import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from tests.support import TOX_TIMEOUT_SECONDS, ToxRun, tail, tool_env
+from tests.support import ToxRun, run_tox, tail, tool_env
 
 # What `faketime` sets for the preloaded library (`faketime -f +1d env` shows them).
 FAKETIME_VARIABLES = ("LD_PRELOAD", "FAKETIME", "FAKETIME_SHARED")
@@ -57,25 +54,14 @@ def tox_with_clock(
     """`tox <command> -e <environments> <args>` under faketime, installs skipped, offline."""
     passed = ",".join(FAKETIME_VARIABLES)
     overrides = [f"--override=env.{name}.pass_env+={passed}" for name in environments]
-    tox = [sys.executable, "-m", "tox", command, "-e", ",".join(environments)]
-    started = time.monotonic()
-    try:
-        result = subprocess.run(
-            with_clock(clock, [*tox, "--skip-pkg-install", *overrides, *args]),
-            cwd=project,
-            env=clock_env(PATH=path, UV_OFFLINE="1"),
-            capture_output=True,
-            text=True,
-            timeout=TOX_TIMEOUT_SECONDS,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as expired:
-        output = expired.stdout or ""
-        if isinstance(output, bytes):
-            output = output.decode(errors="replace")
-        message = f"tox {command} under faketime {clock} ran over {TOX_TIMEOUT_SECONDS}s"
-        raise AssertionError(f"{message}\n{tail(output)}") from None
-    return ToxRun(result.returncode, result.stdout + result.stderr, time.monotonic() - started)
+    return run_tox(
+        project,
+        path,
+        *(command, "-e", ",".join(environments), "--skip-pkg-install", *overrides, *args),
+        prefix=with_clock(clock, []),
+        TZ="UTC",  # an absolute faketime clock means one instant
+        UV_OFFLINE="1",
+    )
 
 
 def today_in(project: Path, path: str, clock: str, environment: str) -> dt.date:
