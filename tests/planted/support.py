@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import DEFAULT_COMBO, RenderFn, git, git_init_commit, run_tox, tail
+from tests.support import DEFAULT_COMBO, RenderFn, ToxRun, git, git_init_commit, run_tox, tail
 
 Plant = Callable[[Path], None]
 
@@ -51,6 +51,15 @@ def restore(project: Path) -> None:
     may write into a git-ignored folder such as deploy/rendered/), only `.tox/` kept."""
     git(project, "checkout", "--", ".")
     subprocess.run(["git", "clean", "-fdxq", "-e", ".tox"], cwd=project, check=True)
+
+
+def tox_with_fault(project: Path, path: str, plant: Plant, *tox_args: str) -> ToxRun:
+    """Plant one fault, run the project's tox, and restore the project whatever happened."""
+    plant(project)
+    try:
+        return run_tox(project, path, *tox_args)
+    finally:
+        restore(project)
 
 
 def leftovers(project: Path) -> list[str]:

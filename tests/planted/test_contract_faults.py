@@ -28,7 +28,7 @@ import pytest
 import yaml
 
 from tests.generated.clock import at_noon, clock_env, tox_with_clock, with_clock
-from tests.planted.support import Plant, edit, prepared_project, restore
+from tests.planted.support import Plant, edit, prepared_project, restore, tox_with_fault
 from tests.support import (
     RenderFn,
     read_answers,
@@ -298,11 +298,7 @@ def test_tox_contracts_fails_on_a_planted_fault(contract_project: tuple[Path, st
     """The wiring: tox runs the check against main and fails with its findings."""
     project, path = contract_project
     fault = BREAKING_CHANGES[0]
-    fault.plant(project)
-    try:
-        tox = run_tox(project, path, "-e", "contracts")
-    finally:
-        restore(project)
+    tox = tox_with_fault(project, path, fault.plant, "-e", "contracts")
     _assert_refused(project, Check(tox.returncode, tox.output), fault)
 
 
@@ -425,11 +421,7 @@ def test_tox_contract_reference_is_green_years_ahead_and_fails_on_bad_data(
     assert "Freshness" not in test, "freshness is DC010's, not contract-reference's"
 
     fault = DATA_FAULTS[1]  # value-out-of-range
-    fault.plant(project)
-    try:
-        bad = run_tox(project, path, "-e", "contract-reference")
-    finally:
-        restore(project)
+    bad = tox_with_fault(project, path, fault.plant, "-e", "contract-reference")
     assert bad.returncode != 0, f"{fault.name}: tox -e contract-reference passed"
     missing = _unsaid(bad.output, fault.reference)
     assert not missing, f"{fault.name}: tox -e contract-reference does not say {missing}"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.planted.support import prepared_project, restore
+from tests.planted.support import prepared_project, tox_with_fault
 from tests.support import RenderFn, read_answers, run_tox, tail
 
 pytestmark = pytest.mark.slow
@@ -110,11 +110,7 @@ def test_planted_manifest_fault_fails_tox_deploy_with_its_message(
         tuple((f, old.format(**answers), new) for f, old, new in fault.edits),
         fault.expected,
     )
-    filled.plant(project)
-    try:
-        tox = run_tox(project, path, "-e", "deploy")
-    finally:
-        restore(project)
+    tox = tox_with_fault(project, path, filled.plant, "-e", "deploy")
     assert tox.returncode != 0, f"{fault.name}: tox -e deploy passed\n{tail(tox.output)}"
     code = fault.expected[0].split()[0]
     expected = [

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.planted.support import edit, leftovers, prepared_project, restore
+from tests.planted.support import edit, leftovers, prepared_project, tox_with_fault
 from tests.support import (
     RenderFn,
     read_answers,
-    run_tox,
     tail,
 )
 
@@ -138,11 +137,7 @@ def test_planted_fault_fails_its_check_with_a_clear_message(
 ) -> None:
     project, path = green_project
     answers = read_answers(project)
-    fault.plant(project)
-    try:
-        tox = run_tox(project, path, *fault.tox_args)
-    finally:
-        restore(project)
+    tox = tox_with_fault(project, path, fault.plant, *fault.tox_args)
     assert tox.returncode != 0, f"{fault.name}: tox {fault.tox_args} passed\n{tail(tox.output)}"
     expected = [text.format(**answers) for text in fault.expected]
     missing = [text for text in expected if text not in tox.output]
