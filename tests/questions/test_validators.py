@@ -81,6 +81,8 @@ def test_kserve_is_refused_for_batch_serving(render: RenderFn, tmp_path: Path) -
         ("ci_provider", "jenkins"),
         ("serving_mode", "stream"),
         ("deploy_target", "lambda"),
+        ("license", "GPL-3.0-only"),
+        ("license", "mit"),
     ],
 )
 def test_choice_questions_refuse_unknown_values(
@@ -99,6 +101,7 @@ def test_choice_questions_refuse_unknown_values(
         ("organisation", "acme/ml"),
         ("team_data_engineering", "@jane"),
         ("team_mlops", "@acme/ml/mlops"),
+        ("license", "Apache-2.0"),
     ],
 )
 def test_validator_accepts_good_answers(
