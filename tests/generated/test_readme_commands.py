@@ -115,15 +115,16 @@ def start_server(
     """Start a long-running README command and wait until it answers on its `--port`."""
     port = re.search(r"--port (\d+)", command)
     assert port, f"a long-running README command names no --port to wait for: {command}"
-    process = subprocess.Popen(
-        ["bash", "-c", command],
-        cwd=project,
-        env=env,
-        stdout=log.open("w", encoding="utf-8"),
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # its own process group: uv, uvicorn and bash stop together
-    )
+    with log.open("w", encoding="utf-8") as output:  # the child keeps its own copy
+        process = subprocess.Popen(
+            ["bash", "-c", command],
+            cwd=project,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # its own process group: uv, uvicorn and bash stop together
+        )
     deadline = time.monotonic() + SERVER_START_SECONDS
     while not _answers(f"http://127.0.0.1:{port[1]}/healthz"):
         if process.poll() is not None or time.monotonic() > deadline:
