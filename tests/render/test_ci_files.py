@@ -327,7 +327,7 @@ def test_release_attests_the_wheel_sbom_and_image_it_pushes(rendered, combo: Com
             "attestations": "write",
         }
         files, image_attestation = _steps_using(job, ATTEST)
-        assert files["with"] == {"subject-path": "dist/*"}
+        assert files["with"]["subject-path"].split() == ["dist/*.whl", "dist/sbom.cdx.json"]
         [build] = _steps_using(job, "docker/build-push-action@")
         assert build["with"]["push"] is True
         assert build["with"]["tags"].startswith("${{ env.IMAGE }}:")
