@@ -275,6 +275,22 @@ def test_actions_are_pinned_and_workflows_keep_the_secure_defaults(
     assert not problems, "\n".join(problems)
 
 
+def test_ci_files_end_with_exactly_one_newline(
+    github_projects: list[Path], gitlab_projects: list[Path]
+) -> None:
+    """A second newline (a template ending in a newline after its last tag) is rewritten by
+    the project's own lint hooks, and the managed file then shows as drift (UPD005)."""
+    files = [w for p in github_projects for w in workflows(p)]
+    files += [p / ".gitlab-ci.yml" for p in gitlab_projects]
+    wrong = [f"{f.parent.name}/{f.name}" for f in files if not _ends_with_one_newline(f)]
+    assert not wrong, f"not ending in exactly one newline: {wrong}"
+
+
+def _ends_with_one_newline(path: Path) -> bool:
+    text = path.read_text("utf-8")
+    return text.endswith("\n") and not text.endswith("\n\n")
+
+
 # --- supply chain: SBOM, release provenance, Scorecard ------------------------------------
 
 SBOM = "reports/sbom.cdx.json"
@@ -362,7 +378,7 @@ def test_release_attests_the_wheel_sbom_and_image_it_pushes(rendered, combo: Com
         wheel = "\n".join(ci["release-wheel"]["script"])
         assert "uv build --wheel --out-dir dist" in wheel
         assert "-e sbom" in wheel
-        assert ci["release-wheel"]["artifacts"]["paths"] == ["dist/"]
+        assert ci["release-wheel"]["artifacts"]["paths"] == ["dist/*.whl", "dist/sbom.cdx.json"]
         assert ci["release-image"]["variables"]["IMAGE"] == image
         pushed = "\n".join(ci["release-image"]["script"])
         assert 'docker push "$IMAGE:$version"' in pushed
