@@ -6,15 +6,22 @@ schemas (GitHub workflows, Dependabot, GitLab CI, Renovate), actionlint and zizm
 conflict gate is the first job, runs with plain Python and nothing that reads the files it
 may have to report, and every other job waits for it; the check jobs are exactly tox's
 env_list; the internet/heavy jobs call their tox environment and stay off pull requests;
-and every action is pinned to a commit with its version.
-Each judge is also shown a planted fault, so a green verdict means something.
+and every action is pinned to a commit with its version. The supply chain: the sbom job keeps
+the SBOM, the release attests the wheel, the SBOM and the image it pushes where the manifest
+pulls from, only the release and Scorecard jobs may publish or sign, and Scorecard gets no
+more than it needs.
+Each judge is also shown a planted fault, so a green verdict means something: an unpinned
+action and an injectable `run:` in ci.yml, `permissions: write-all` and an action pinned to
+a tag in the release and Scorecard workflows.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,8 +49,17 @@ CI_ONLY_JOBS = [
 ]
 
 
+GITHUB_WORKFLOWS = ["ci.yml", "release.yml", "scorecard.yml", "template-update.yml"]
+
+
 def workflows(project: Path) -> list[Path]:
     return sorted((project / ".github" / "workflows").glob("*.yml"))
+
+
+def _yaml(path: Path) -> dict:
+    loaded = yaml.safe_load(path.read_text("utf-8"))
+    assert isinstance(loaded, dict), f"{path.name} is a mapping"
+    return loaded
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +81,9 @@ def test_matrix_has_both_providers() -> None:
 
 
 def test_github_workflows_match_the_official_schema(github_projects: list[Path]) -> None:
+    for project in github_projects:
+        assert [w.name for w in workflows(project)] == GITHUB_WORKFLOWS, project.name
     files = [w for project in github_projects for w in workflows(project)]
-    assert len(files) == 2 * len(github_projects), "ci.yml and template-update.yml per project"
     verdict = schema_check("github-workflows", files)
     assert verdict.passed, f"check-jsonschema (github-workflows):\n{verdict}"
 
@@ -258,6 +275,156 @@ def test_actions_are_pinned_and_workflows_keep_the_secure_defaults(
     assert not problems, "\n".join(problems)
 
 
+def test_ci_files_end_with_exactly_one_newline(
+    github_projects: list[Path], gitlab_projects: list[Path]
+) -> None:
+    """A second newline (a template ending in a newline after its last tag) is rewritten by
+    the project's own lint hooks, and the managed file then shows as drift (UPD005)."""
+    files = [w for p in github_projects for w in workflows(p)]
+    files += [p / ".gitlab-ci.yml" for p in gitlab_projects]
+    wrong = [f"{f.parent.name}/{f.name}" for f in files if not _ends_with_one_newline(f)]
+    assert not wrong, f"not ending in exactly one newline: {wrong}"
+
+
+def _ends_with_one_newline(path: Path) -> bool:
+    text = path.read_text("utf-8")
+    return text.endswith("\n") and not text.endswith("\n\n")
+
+
+# --- supply chain: SBOM, release provenance, Scorecard ------------------------------------
+
+SBOM = "reports/sbom.cdx.json"
+ATTEST = "actions/attest-build-provenance@"
+# Write permissions that publish or sign, and the one job of each workflow that may hold them.
+PUBLISHING = {"attestations", "id-token", "packages"}
+MAY_PUBLISH = {("release.yml", "release"): PUBLISHING, ("scorecard.yml", "analysis"): {"id-token"}}
+
+
+def _image_repository(project: Path) -> str:
+    """The registry path the template named: the manifest's image without its tag."""
+    manifest = _yaml(project / "deploy" / "manifest.yaml")
+    return manifest["serving"]["container"]["image"].rsplit(":", 1)[0]
+
+
+def _steps_using(job: dict, action: str) -> list[dict]:
+    return [step for step in job["steps"] if step.get("uses", "").startswith(action)]
+
+
+def test_sbom_job_builds_the_sbom_and_keeps_it(rendered, combo: Combo) -> None:
+    project = rendered(combo)
+    if combo.ci_provider == "github":
+        job = _yaml(project / ".github/workflows/ci.yml")["jobs"]["sbom"]
+        assert job["needs"] == "conflict-gate"
+        assert job["permissions"] == {"contents": "read"}
+        runs = [step["run"] for step in job["steps"] if "run" in step]
+        assert runs[-1] == 'uvx --with "$TOX_UV" "$TOX" -c tox.toml -e sbom', runs
+        [upload] = _steps_using(job, "actions/upload-artifact@")
+        assert upload["with"]["path"] == SBOM
+        assert upload["with"]["if-no-files-found"] == "error", "no SBOM is a failed job"
+    else:
+        job = _yaml(project / ".gitlab-ci.yml")["sbom"]
+        assert job["script"] == ['uvx --with "$TOX_UV" "$TOX" -c tox.toml -e sbom']
+        assert job["needs"] == ["conflict-gate"]
+        assert job["artifacts"]["reports"]["cyclonedx"] == [SBOM]
+
+
+def test_release_attests_the_wheel_sbom_and_image_it_pushes(rendered, combo: Combo) -> None:
+    project = rendered(combo)
+    image = _image_repository(project)
+    if combo.ci_provider == "github":
+        release = _yaml(project / ".github/workflows/release.yml")
+        assert release[True] == {"push": {"tags": ["v*"]}}, "releases run on version tags"
+        assert release["env"]["IMAGE"] == image, "pushed where deploy/manifest.yaml pulls"
+        [job] = release["jobs"].values()
+        assert job["permissions"] == {
+            "contents": "write",
+            "packages": "write",
+            "id-token": "write",
+            "attestations": "write",
+        }
+        files, image_attestation = _steps_using(job, ATTEST)
+        assert files["with"]["subject-path"].split() == ["dist/*.whl", "dist/sbom.cdx.json"]
+        [build] = _steps_using(job, "docker/build-push-action@")
+        assert build["with"]["push"] is True
+        assert build["with"]["tags"].startswith("${{ env.IMAGE }}:")
+        assert image_attestation["with"]["subject-name"] == "${{ env.IMAGE }}"
+        digest = image_attestation["with"]["subject-digest"]
+        assert digest == f"${{{{ steps.{build['id']}.outputs.digest }}}}", digest
+        assert image_attestation["with"]["push-to-registry"] is True
+        [setup_uv] = _steps_using(job, "astral-sh/setup-uv@")
+        assert setup_uv["with"]["enable-cache"] is False, "a release builds without caches"
+        cosign = [s for s in job["steps"] if "cosign" in json.dumps(s)]
+        assert len(cosign) == 2, "install and sign"
+        assert all(s["if"] == "vars.SIGN_IMAGE == 'true'" for s in cosign), "the team's switch"
+        runs = "\n".join(step.get("run", "") for step in job["steps"])
+        assert "uv build --wheel --out-dir dist" in runs
+        assert "-e sbom" in runs
+        assert "gh release" in runs
+    else:
+        ci = _yaml(project / ".gitlab-ci.yml")
+        stages = ci["stages"]
+        assert stages.index("check") < stages.index("build") < stages.index("release")
+        rules = ci[".release"]["rules"]
+        assert rules[-1] == {"if": r"$CI_COMMIT_TAG =~ /^v[0-9]+\.[0-9]+\.[0-9]+$/"}
+        assert ci[".release"]["variables"] == {"RUNNER_GENERATE_ARTIFACTS_METADATA": "true"}
+        for name in ("release-wheel", "release-image"):
+            job = ci[name]
+            extends = job["extends"] if isinstance(job["extends"], list) else [job["extends"]]
+            assert ".release" in extends, f"{name}: provenance and the tag rule"
+            assert job["stage"] == "release"
+            assert "needs" not in job, f"{name} waits for every check of the tag's pipeline"
+            assert "rules" not in job, f"{name} keeps the release rules"
+        assert ci["release-wheel"]["cache"] == [], "a release builds without caches"
+        wheel = "\n".join(ci["release-wheel"]["script"])
+        assert "uv build --wheel --out-dir dist" in wheel
+        assert "-e sbom" in wheel
+        assert ci["release-wheel"]["artifacts"]["paths"] == ["dist/*.whl", "dist/sbom.cdx.json"]
+        assert ci["release-image"]["variables"]["IMAGE"] == image
+        pushed = "\n".join(ci["release-image"]["script"])
+        assert 'docker push "$IMAGE:$version"' in pushed
+        assert "dist/image.txt" in pushed, "the provenance names the image by digest"
+
+
+def test_only_the_release_and_scorecard_jobs_may_publish_or_sign(
+    github_projects: list[Path],
+) -> None:
+    """`id-token`, `attestations` and `packages` write stay in the job that needs them."""
+    for project in github_projects:
+        found = {}
+        for workflow in workflows(project):
+            for name, job in _yaml(workflow)["jobs"].items():
+                granted = {k for k, v in job.get("permissions", {}).items() if v == "write"}
+                if granted & PUBLISHING:
+                    found[(workflow.name, name)] = granted & PUBLISHING
+        assert found == MAY_PUBLISH, f"{project.name}: {found}"
+
+
+def test_scorecard_publishes_sarif_with_only_what_it_needs(github_projects: list[Path]) -> None:
+    workflow = _yaml(github_projects[0] / ".github/workflows/scorecard.yml")
+    assert workflow["permissions"] == {}
+    assert not {"env", "defaults"} & set(workflow), "Scorecard refuses published results"
+    [job] = workflow["jobs"].values()
+    assert job["permissions"] == {
+        "security-events": "write",
+        "id-token": "write",
+        "contents": "read",
+        "actions": "read",
+    }
+    assert not {"env", "defaults", "container", "services"} & set(job)
+    approved = (
+        "actions/checkout@",
+        "actions/upload-artifact@",
+        "github/codeql-action/upload-sarif@",
+        "ossf/scorecard-action@",
+    )
+    assert all(step["uses"].startswith(approved) for step in job["steps"]), job["steps"]
+    [analysis] = _steps_using(job, "ossf/scorecard-action@")
+    assert analysis["with"]["results_format"] == "sarif"
+    assert analysis["with"]["publish_results"] is True
+    [upload] = _steps_using(job, "github/codeql-action/upload-sarif@")
+    assert upload["with"]["sarif_file"] == analysis["with"]["results_file"]
+
+
 # --- each judge catches a planted fault --------------------------------------------------
 
 
@@ -310,3 +477,91 @@ def test_judges_catch_an_invalid_workflow_and_gitlab_ci(rendered, tmp_path: Path
     assert "- when: on_success" in text, "cannot plant the fault"
     broken.write_text(text.replace("- when: on_success", "- when: sometimes", 1), "utf-8")
     assert not schema_check("gitlab-ci", [broken]).passed
+
+
+def _write_all_at_the_top(text: str) -> str:
+    return text.replace("\npermissions: {}\n", "\npermissions: write-all\n", 1)
+
+
+def _write_all_in_the_first_job(text: str) -> str:
+    return re.sub(
+        r"\n    permissions:\n(?:      .*\n)+", "\n    permissions: write-all\n", text, count=1
+    )
+
+
+def _pinned_to_its_tag(action: str) -> Callable[[str], str]:
+    """`uses: action@<sha> # vX.Y.Z` becomes `uses: action@vX.Y.Z`."""
+
+    def plant(text: str) -> str:
+        return re.sub(rf"{re.escape(action)}@[0-9a-f]{{40}} # (v[\d.]+)", rf"{action}@\1", text)
+
+    return plant
+
+
+# (workflow, fault, how to plant it, zizmor's audit that must fire, the data check that must)
+PLANTED_WORKFLOW_FAULTS = [
+    (
+        "release.yml",
+        "write-all at the top",
+        _write_all_at_the_top,
+        "excessive-permissions",
+        insecure_settings,
+    ),
+    (
+        "release.yml",
+        "write-all in the job",
+        _write_all_in_the_first_job,
+        "excessive-permissions",
+        None,
+    ),
+    (
+        "scorecard.yml",
+        "write-all at the top",
+        _write_all_at_the_top,
+        "excessive-permissions",
+        insecure_settings,
+    ),
+    (
+        "release.yml",
+        "attestation pinned to a tag",
+        _pinned_to_its_tag("actions/attest-build-provenance"),
+        "unpinned-uses",
+        unpinned_uses,
+    ),
+    (
+        "scorecard.yml",
+        "Scorecard pinned to a tag",
+        _pinned_to_its_tag("ossf/scorecard-action"),
+        "unpinned-uses",
+        unpinned_uses,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "fault", "plant", "audit", "data_check"),
+    PLANTED_WORKFLOW_FAULTS,
+    ids=[f"{name}-{fault.replace(' ', '-')}" for name, fault, *_ in PLANTED_WORKFLOW_FAULTS],
+)
+def test_judges_catch_a_planted_fault_in_the_supply_chain_workflows(
+    rendered,
+    tmp_path: Path,
+    name: str,
+    fault: str,
+    plant: Callable[[str], str],
+    audit: str,
+    data_check: Callable[[Path], list[str]] | None,
+) -> None:
+    """Each fault on a copy of a default render's .github; the rest stays as rendered."""
+    target = tmp_path / ".github"
+    shutil.copytree(rendered(DEFAULT_COMBO) / ".github", target)
+    workflow = target / "workflows" / name
+    text = workflow.read_text("utf-8")
+    planted = plant(text)
+    assert planted != text, f"cannot plant {fault!r} in {name}"
+    workflow.write_text(planted, "utf-8")
+    verdict = zizmor([target])
+    assert not verdict.passed, f"zizmor passed {name} with {fault}"
+    assert audit in verdict.output, f"zizmor did not name {audit}:\n{verdict}"
+    if data_check is not None:
+        assert data_check(workflow), f"{data_check.__name__} passed {name} with {fault}"

@@ -5,6 +5,7 @@ Unconditional template files must all be rendered; conditional ones only for the
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
@@ -77,6 +78,28 @@ def test_ci_files_belong_to_the_chosen_provider_only(rendered, combo: Combo) -> 
         assert not gitlab, f"GitLab files in a GitHub project: {sorted(gitlab)}"
     else:
         assert not github, f"GitHub files in a GitLab project: {sorted(github)}"
+
+
+GITHUB_WORKFLOWS = {
+    ".github/workflows/ci.yml",
+    ".github/workflows/release.yml",  # releases with build provenance (SEC010)
+    ".github/workflows/scorecard.yml",  # OpenSSF Scorecard (SEC011)
+    ".github/workflows/template-update.yml",
+}
+
+
+def test_workflows_per_provider_and_each_one_platform_managed(rendered, combo: Combo) -> None:
+    """GitHub projects get every workflow, GitLab ones none; a workflow the template renders
+    is recorded in `.platform-managed.json`, so an edit or a deletion shows as drift."""
+    project = rendered(combo)
+    files = relative_files(project)
+    workflows = {f for f in files if f.startswith(".github/workflows/")}
+    assert workflows == (GITHUB_WORKFLOWS if combo.ci_provider == "github" else set())
+    record = json.loads((project / ".platform-managed.json").read_text("utf-8"))
+    managed = {entry["path"] for entry in record["files"]}
+    assert workflows <= managed, f"workflows not in managed_files: {sorted(workflows - managed)}"
+    if combo.ci_provider == "gitlab":
+        assert ".gitlab-ci.yml" in managed
 
 
 def test_package_lives_under_src_with_the_answered_name(rendered, combo: Combo) -> None:

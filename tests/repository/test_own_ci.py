@@ -68,6 +68,92 @@ def test_release_runs_on_version_tags_and_needs_the_changelog_entry() -> None:
     assert any("gh release create" in run for run in runs)
 
 
+RELEASE_WRITES = {"contents": "write", "id-token": "write", "attestations": "write"}
+# The attested files: the tag's source archive and the fleet report's wheel.
+ATTESTED = ["dist/*.tar.gz", "dist/*.whl"]
+
+
+def _release_job() -> dict:
+    return _workflow("release.yml")["jobs"]["release"]
+
+
+def test_release_attests_what_the_tag_builds_and_attaches_it() -> None:
+    job = _release_job()
+    assert job["permissions"] == RELEASE_WRITES, "only what the release and its attestation need"
+    steps = job["steps"]
+    [attest] = [
+        s for s in steps if s.get("uses", "").startswith("actions/attest-build-provenance@")
+    ]
+    assert attest["with"]["subject-path"].split() == ATTESTED, "what the build step makes"
+    [setup_uv] = [s for s in steps if s.get("uses", "").startswith("astral-sh/setup-uv@")]
+    assert setup_uv["with"]["enable-cache"] is False, "a release builds without caches"
+    build = steps.index(_named_step("source archive"))
+    assert build < steps.index(attest) < len(steps) - 1, "build, attest, then release"
+    assert 'gh release create "$TAG" dist/*' in steps[-1]["run"], "the files go with the release"
+    for name, other in {
+        **_workflow("ci.yml")["jobs"],
+        **_workflow("fleet-report.yml")["jobs"],
+    }.items():
+        writes = {k for k, v in other.get("permissions", {}).items() if v == "write"}
+        assert not writes, f"{name} writes {writes}: only the release job may"
+
+
+def _named_step(text: str) -> dict:
+    [step] = [s for s in _release_job()["steps"] if text in s.get("name", "")]
+    return step
+
+
+def test_release_build_step_makes_the_source_archive_and_the_versioned_wheel(
+    tmp_path: Path,
+) -> None:
+    """The step's own script, run as GitHub runs it, in a clone of this repository's HEAD."""
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "--quiet", "--no-hardlinks", str(TEMPLATE_ROOT), str(clone)], check=True
+    )
+    path = os.pathsep.join([sysconfig.get_path("scripts"), os.environ["PATH"]])
+    env = {**os.environ, "PATH": path, "TAG": "v9.8.7"}
+    env.pop("VIRTUAL_ENV", None)
+    ran = _bash(_named_step("source archive")["run"], clone, env)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    archive, wheel = (
+        "ml-platform-template-9.8.7.tar.gz",
+        "ml_platform_template-9.8.7-py3-none-any.whl",
+    )
+    attested = sorted(p.name for pattern in ATTESTED for p in clone.glob(pattern))
+    assert attested == [archive, wheel], sorted(p.name for p in (clone / "dist").iterdir())
+    listed = subprocess.run(
+        ["tar", "-tzf", str(clone / "dist" / archive)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert "ml-platform-template-9.8.7/copier.yml" in listed, "the tag's tree, under one folder"
+
+
+@pytest.mark.parametrize(
+    ("fault", "old", "new", "audit"),
+    [
+        ("write-all", "\npermissions: {}\n", "\npermissions: write-all\n", "excessive-permissions"),
+        (
+            "tag-pinned attestation",
+            "actions/attest-build-provenance@a2bbfa25375fe432b6a289bc6b6cd05ecd0c4c32 # v4.1.0",
+            "actions/attest-build-provenance@v4.1.0",
+            "unpinned-uses",
+        ),
+    ],
+)
+def test_judges_catch_a_planted_fault_in_the_own_release(
+    tmp_path: Path, fault: str, old: str, new: str, audit: str
+) -> None:
+    target = tmp_path / ".github" / "workflows" / "release.yml"
+    target.parent.mkdir(parents=True)
+    text = (TEMPLATE_ROOT / ".github" / "workflows" / "release.yml").read_text("utf-8")
+    assert text.count(old) == 1, f"cannot plant {fault}"
+    target.write_text(text.replace(old, new), "utf-8")
+    verdict = zizmor([tmp_path / ".github"])
+    assert not verdict.passed, f"zizmor passed the own release with {fault}"
+    assert audit in verdict.output, f"zizmor did not name {audit}:\n{verdict}"
+    assert unpinned_uses(target) + insecure_settings(target), f"the data checks passed {fault}"
+
+
 CHANGELOG = """\
 # Changelog
 
