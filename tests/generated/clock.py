@@ -43,9 +43,13 @@ def with_clock(clock: str, command: Sequence[str | Path]) -> list[str]:
     return [faketime(), "-f", clock, *map(str, command)]
 
 
+# In UTC, an absolute faketime clock means one instant.
+UTC = {"TZ": "UTC"}
+
+
 def clock_env(**extra: str) -> dict[str, str]:
-    """The tool environment, in UTC so that an absolute faketime clock means one instant."""
-    return tool_env(TZ="UTC", **extra)
+    """The tool environment, in UTC."""
+    return tool_env(**UTC, **extra)
 
 
 def tox_with_clock(
@@ -59,8 +63,8 @@ def tox_with_clock(
         path,
         *(command, "-e", ",".join(environments), "--skip-pkg-install", *overrides, *args),
         prefix=with_clock(clock, []),
-        TZ="UTC",  # an absolute faketime clock means one instant
         UV_OFFLINE="1",
+        **UTC,
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import ALL_COMBOS, tail, tool_env
+from tests.support import ALL_COMBOS, Combo, tail, tool_env
 
 pytestmark = pytest.mark.slow
 
@@ -43,16 +43,13 @@ def requirements(pyproject: Path) -> str:
 
 
 def test_uv_lock_resolves_every_combination(rendered, python_path, tmp_path: Path) -> None:
-    distinct: dict[str, Path] = {}
-    versions: dict[str, str] = {}
+    distinct: dict[str, Combo] = {}
     for combo in ALL_COMBOS:
-        project = rendered(combo)
-        key = requirements(project / "pyproject.toml")
-        distinct.setdefault(key, project)
-        versions.setdefault(key, combo.python_version)
+        distinct.setdefault(requirements(rendered(combo) / "pyproject.toml"), combo)
 
     failures = []
-    for number, (key, project) in enumerate(distinct.items()):
+    for number, combo in enumerate(distinct.values()):
+        project = rendered(combo)
         workdir = tmp_path / str(number)  # the shared renders stay untouched
         workdir.mkdir()
         for name in ("pyproject.toml", ".python-version", "README.md"):
@@ -60,7 +57,7 @@ def test_uv_lock_resolves_every_combination(rendered, python_path, tmp_path: Pat
         result = subprocess.run(
             ["uv", "lock"],
             cwd=workdir,
-            env=tool_env(PATH=python_path(versions[key])),
+            env=tool_env(PATH=python_path(combo.python_version)),
             capture_output=True,
             text=True,
             timeout=LOCK_TIMEOUT_SECONDS,

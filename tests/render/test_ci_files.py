@@ -129,9 +129,9 @@ def _env_list(project: Path) -> list[str]:
 
 def _check_jobs(project: Path, provider: str) -> list[str]:
     if provider == "github":
-        ci = yaml.safe_load((project / ".github/workflows/ci.yml").read_text("utf-8"))
+        ci = _yaml(project / ".github/workflows/ci.yml")
         return ci["jobs"]["check"]["strategy"]["matrix"]["environment"]
-    ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text("utf-8"))
+    ci = _yaml(project / ".gitlab-ci.yml")
     (matrix,) = ci["check"]["parallel"]["matrix"]
     return matrix["TOX_ENV"]
 
@@ -142,7 +142,7 @@ def test_conflict_gate_runs_first_with_plain_python_and_every_job_waits(
     """Outside the check matrix on purpose: it must run when tox cannot read tox.toml."""
     project = rendered(combo)
     if combo.ci_provider == "github":
-        jobs = yaml.safe_load((project / ".github/workflows/ci.yml").read_text("utf-8"))["jobs"]
+        jobs = _yaml(project / ".github/workflows/ci.yml")["jobs"]
         gate = jobs["conflict-gate"]
         assert "needs" not in gate, "the gate waits for nothing"
         uses = [step["uses"].split("@")[0] for step in gate["steps"] if "uses" in step]
@@ -155,7 +155,7 @@ def test_conflict_gate_runs_first_with_plain_python_and_every_job_waits(
                 needs = [needs] if isinstance(needs, str) else needs or []
                 assert "conflict-gate" in needs, f"{name} does not wait for the conflict gate"
     else:
-        ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text("utf-8"))
+        ci = _yaml(project / ".gitlab-ci.yml")
         gate = ci["conflict-gate"]
         assert gate["stage"] == ".pre", "the gate runs first"
         assert ci["stages"][0] == ".pre", "the gate's stage comes first"
@@ -177,11 +177,11 @@ def test_template_update_job_runs_the_gate_on_the_updated_tree(rendered, combo: 
     project = rendered(combo)
     if combo.ci_provider == "github":
         workflow = project / ".github/workflows/template-update.yml"
-        steps = yaml.safe_load(workflow.read_text("utf-8"))["jobs"]["update"]["steps"]
+        steps = _yaml(workflow)["jobs"]["update"]["steps"]
         script = "\n".join(step.get("run", "") for step in steps)
         lines = script.splitlines()
     else:
-        ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text("utf-8"))
+        ci = _yaml(project / ".gitlab-ci.yml")
         lines = [line for item in ci["template-update"]["script"] for line in item.splitlines()]
     lines = [line.strip() for line in lines]
     update = next(i for i, line in enumerate(lines) if "copier update" in line)
@@ -218,14 +218,14 @@ def test_check_environments_is_one_computed_value() -> None:
 def test_ci_only_jobs_run_their_tox_environment_off_pull_requests(rendered, combo: Combo) -> None:
     project = rendered(combo)
     if combo.ci_provider == "github":
-        jobs = yaml.safe_load((project / ".github/workflows/ci.yml").read_text("utf-8"))["jobs"]
+        jobs = _yaml(project / ".github/workflows/ci.yml")["jobs"]
         for job, _, environment, label in CI_ONLY_JOBS:
             runs = [step["run"] for step in jobs[job]["steps"] if "run" in step]
             assert runs[-1].endswith(f'"$TOX" -e {environment}'), f"{job}: runs {runs[-1]!r}"
             assert f"({label})" in jobs[job]["name"], f"{job}: not labelled {label!r}"
             assert jobs[job]["if"] == "github.event_name != 'pull_request'", f"{job} runs on PRs"
     else:
-        ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text("utf-8"))
+        ci = _yaml(project / ".gitlab-ci.yml")
         rules = ci[".main-schedule-or-manual"]["rules"]
         assert not any("merge_request" in rule.get("if", "") for rule in rules)
         text = (project / ".gitlab-ci.yml").read_text("utf-8")
@@ -239,13 +239,13 @@ def test_ci_only_jobs_run_their_tox_environment_off_pull_requests(rendered, comb
 def test_image_job_builds_the_dockerfile_without_pushing(rendered, combo: Combo) -> None:
     project = rendered(combo)
     if combo.ci_provider == "github":
-        jobs = yaml.safe_load((project / ".github/workflows/ci.yml").read_text("utf-8"))["jobs"]
+        jobs = _yaml(project / ".github/workflows/ci.yml")["jobs"]
         build = next(s for s in jobs["image"]["steps"] if "build-push-action" in s["uses"])
         assert build["with"]["push"] is False
         assert build["with"]["file"] == "./Dockerfile"
         assert any("setup-buildx-action" in s.get("uses", "") for s in jobs["image"]["steps"])
     else:
-        ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text("utf-8"))
+        ci = _yaml(project / ".gitlab-ci.yml")
         script = " ".join(ci["serving-image"]["script"])
         assert "docker build" in script
         assert "--file Dockerfile" in script
@@ -255,10 +255,10 @@ def test_image_job_builds_the_dockerfile_without_pushing(rendered, combo: Combo)
 def test_ci_uses_the_answered_python_version(rendered, combo: Combo) -> None:
     project = rendered(combo)
     if combo.ci_provider == "github":
-        ci = yaml.safe_load((project / ".github/workflows/ci.yml").read_text("utf-8"))
+        ci = _yaml(project / ".github/workflows/ci.yml")
         assert ci["env"]["PYTHON_VERSION"] == combo.python_version
     else:
-        ci = yaml.safe_load((project / ".gitlab-ci.yml").read_text("utf-8"))
+        ci = _yaml(project / ".gitlab-ci.yml")
         assert ci["variables"]["PYTHON_VERSION"] == combo.python_version
         assert ci[".uv"]["image"].endswith(f":python{combo.python_version}-bookworm")
 
