@@ -4,7 +4,7 @@ The one reader of ``.copier-answers.yml`` and CODEOWNERS for every check and for
 report. A file holding a merge conflict (right after ``copier update``) is read as it was
 before the update, the first side of each conflict: those are the answers and the owners
 in force until it is resolved, and the conflict gate must name owners even then.
-CODEOWNERS patterns match as git and the CI providers match them (gitwildmatch, through
+CODEOWNERS patterns match as git and the CI providers match them (gitignore patterns, through
 pathspec); the last matching rule wins.
 """
 
@@ -115,7 +115,7 @@ class Project:
             if not line or line.startswith(("#", "[", "^[")):
                 continue
             pattern, *handles = line.split()
-            spec = pathspec.PathSpec.from_lines("gitwildmatch", [pattern])
+            spec = pathspec.PathSpec.from_lines("gitignore", [pattern])
             rules.append(Rule(pattern, tuple(handles), number, spec))
         return tuple(rules)
 
