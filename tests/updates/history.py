@@ -15,7 +15,14 @@ from typing import Any
 
 import copier
 
-from tests.support import TEMPLATE_ROOT, git, git_init_commit, read_answers, snapshot_working_tree
+from tests.support import (
+    TEMPLATE_ROOT,
+    git,
+    git_init_commit,
+    kit_source,
+    read_answers,
+    snapshot_working_tree,
+)
 
 sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
 from release_notes import releases
@@ -74,11 +81,20 @@ def update(project: Path, **options: Any) -> None:
     """What the scheduled update job runs, `copier update --trust --defaults --skip-answered`
     to HEAD; `options` change it (`unsafe=False` leaves out `--trust`)."""
     settings = {"vcs_ref": "HEAD", "defaults": True, "skip_answered": True, "overwrite": True}
-    copier.run_update(project, quiet=True, **{"unsafe": True, **settings, **options})
+    # The kit installs from this working tree (a release before 2.0.0 had no such question).
+    data = {"platform_kit_source": kit_source(), **options.pop("data", {})}
+    copier.run_update(project, quiet=True, data=data, **{"unsafe": True, **settings, **options})
 
 
 def fresh_render(template: Path, project: Path, dst: Path) -> Path:
     """A new project at HEAD with `project`'s recorded answers."""
     answers = {k: v for k, v in read_answers(project).items() if not k.startswith("_")}
-    copier.run_copy(str(template), dst, data=answers, defaults=True, vcs_ref="HEAD", quiet=True)
+    copier.run_copy(
+        str(template),
+        dst,
+        data={"platform_kit_source": kit_source(), **answers},
+        defaults=True,
+        vcs_ref="HEAD",
+        quiet=True,
+    )
     return dst
