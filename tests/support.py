@@ -353,11 +353,15 @@ def git_init_commit(project: Path) -> None:
     git(project, "commit", "-q", "--no-verify", "-m", "Start from the ML platform template")
 
 
-def run_project_tool(project: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """A generated project's own standard-library check script, e.g. `tools/conventions.py`,
-    run from the project root with this interpreter (no tox environment needed)."""
+def run_kit(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The platform kit of this working tree on a project, `ml-platform --root <project> ...`
+    (e.g. `run_kit(project, "conventions")`), without a tox environment."""
     return subprocess.run(
-        [sys.executable, script, *args], cwd=project, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "ml_platform_kit.cli", "--root", str(project), *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

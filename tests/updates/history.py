@@ -30,6 +30,12 @@ from release_notes import releases
 CHANGELOG = TEMPLATE_ROOT / "CHANGELOG.md"
 
 
+def release_in_preparation() -> str | None:
+    """The newest release of CHANGELOG.md when it records no commit yet, else None."""
+    listed = releases(CHANGELOG.read_text(encoding="utf-8"))
+    return listed[-1][0] if listed and listed[-1][1] is None else None
+
+
 def recorded_releases() -> list[tuple[str, str]]:
     """(version, commit) of every tagged release in CHANGELOG.md, oldest first."""
     return [
@@ -63,6 +69,10 @@ def build_tagged_template(dst: Path) -> Path:
     git(dst, "add", "-A")
     if git(dst, "status", "--porcelain"):
         git(dst, "commit", "-q", "--no-verify", "-m", "The working tree under test")
+    if preparing := release_in_preparation():
+        # The newest CHANGELOG entry records no commit yet: the working tree is that release,
+        # so its migrations run when a project updates to HEAD.
+        git(dst, "tag", f"v{preparing}")
     return dst
 
 
