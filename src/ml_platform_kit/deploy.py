@@ -63,7 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _relative(project: Project, path: Path) -> str:
     """``path`` as findings name it: relative to the project when it is inside it."""
     try:
-        return (project.root / path).resolve().relative_to(project.root).as_posix()
+        return (project.root / path).resolve().relative_to(project.root.resolve()).as_posix()
     except ValueError:
         return str(path)
 
@@ -86,9 +86,8 @@ def _schema_problem(error: jsonschema.ValidationError) -> tuple[str, str]:
         return key_path(where), f"unknown key ({error.message})"
     forbidden = error.validator_value if error.validator == "not" else None
     if isinstance(forbidden, dict) and list(forbidden) == ["required"]:  # a key a rule forbids
-        return key_path(
-            [*where, *forbidden["required"]]
-        ), "is not allowed with this serving.runtime"
+        key = key_path([*where, *forbidden["required"]])
+        return key, "is not allowed with this serving.runtime"
     if isinstance(error.schema, dict) and "description" in error.schema:
         return key_path(where), f"{error.message} ({error.schema['description']})"
     return key_path(where), error.message

@@ -185,7 +185,7 @@ def _project_of(path: Path) -> Project:
 def _source(path: Path, project: Project) -> str:
     """``path`` as findings name it: relative to the project when it is inside it."""
     try:
-        return path.resolve().relative_to(project.root).as_posix()
+        return path.resolve().relative_to(project.root.resolve()).as_posix()
     except ValueError:
         return str(path)
 
