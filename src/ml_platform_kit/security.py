@@ -821,10 +821,8 @@ SCANNERS = (
     Scanner("SEC004", "Dockerfile: non-root user", "scan", image_user),
     Scanner("SEC005", "manifest schema: kubernetes-validate --strict", "scan", kubernetes_validate),
     Scanner("SEC006", "workload security baseline", "scan", workload_security),
-    Scanner(
-        "SEC010", "release provenance: the release workflow attests it", "scan", release_provenance
-    ),
-    Scanner("SEC011", "OpenSSF Scorecard: the workflow runs it", "scan", scorecard),
+    Scanner("SEC010", "supply chain: release provenance", "scan", release_provenance),
+    Scanner("SEC011", "supply chain: OpenSSF Scorecard workflow", "scan", scorecard),
     Scanner("SEC007", "posture: checkov", "posture", checkov),
     Scanner("SEC008", "dependency audit: pip-audit (needs the internet)", "audit", pip_audit),
 )
