@@ -2,7 +2,8 @@
 
     ml-platform security scan      SEC001-SEC006, SEC010, SEC011: offline, seconds (tox -e security)
     ml-platform security posture   SEC007: checkov --skip-download, heavy (tox -e posture)
-    ml-platform security audit     SEC008: pip-audit --strict, needs the internet (tox -e audit)
+    ml-platform security audit [--ignore-vuln ID ...]
+                                   SEC008: pip-audit --strict, needs the internet (tox -e audit)
     ml-platform security sbom --bom PATH [--output PATH]
                                    SEC009: checks the SBOM cyclonedx-py wrote and keeps it
                                    (tox -e sbom; default output reports/sbom.cdx.json)
@@ -27,7 +28,8 @@ import subprocess  # nosec B404
 import sys
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -769,6 +771,8 @@ def release_provenance(project: Project) -> Outcome:
 
 def scorecard(project: Project) -> Outcome:
     provider = _provider(project)
+    if provider is None:
+        raise NothingToScan("no CI provider in .copier-answers.yml and no CI files")
     if provider != "github":
         raise NothingToScan(
             "not applicable: the Scorecard action runs on GitHub only (docs/security.md#sec011)"
@@ -807,8 +811,11 @@ def checkov(project: Project) -> Outcome:
     return _external(project, "SEC007", command, arguments, parse_checkov, CHECKOV_CONFIG)
 
 
-def pip_audit(project: Project) -> Outcome:
-    return _external(project, "SEC008", [*PIP_AUDIT, "."], [], parse_pip_audit)
+def pip_audit(project: Project, ignored: Sequence[str] = ()) -> Outcome:
+    """SEC008; `ignored`: advisories waived where the audit's command is written (tox.toml,
+    which the platform team reviews), each with its reason beside it."""
+    waivers = [argument for advisory in ignored for argument in ("--ignore-vuln", advisory)]
+    return _external(project, "SEC008", [*PIP_AUDIT, *waivers, "."], [], parse_pip_audit)
 
 
 SCANNERS = (
@@ -833,12 +840,12 @@ MODES = {
 }
 
 
-def run_mode(project: Project, mode: str) -> Outcome:
-    """Run every scanner of `mode`: its findings, or a line saying it passed or was skipped
-    with its notes under it; the count of passed, failed and skipped scanners last."""
+def run_scanners(project: Project, mode: str, scanners: Sequence[Scanner]) -> Outcome:
+    """Run `scanners`: the findings of each, or a line saying it passed or was skipped with
+    its notes under it; the count of passed, failed and skipped scanners of `mode` last."""
     outcome = Outcome()
     counts = dict.fromkeys(("passed", "failed", "skipped"), 0)
-    for scanner in (s for s in SCANNERS if s.mode == mode):
+    for scanner in scanners:
         _say(f"\n== {scanner.code} {scanner.title}")
         try:
             result = scanner.run(project)
@@ -944,7 +951,15 @@ def keep_sbom(project: Project, bom: Path, output: Path) -> Outcome:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     modes = parser.add_subparsers(dest="mode", required=True, metavar="MODE")
     for name, text in MODES.items():
-        modes.add_parser(name, help=text, description=text)
+        mode = modes.add_parser(name, help=text, description=text)
+        if name == "audit":
+            mode.add_argument(
+                "--ignore-vuln",
+                action="append",
+                default=[],
+                metavar="ID",
+                help="an advisory waived, with its reason beside the command (repeatable)",
+            )
     text = "check the CycloneDX SBOM cyclonedx-py wrote and keep it (SEC009)"
     sbom = modes.add_parser("sbom", help=text, description=text)
     sbom.add_argument("--bom", type=Path, required=True, help="the SBOM cyclonedx-py wrote")
@@ -956,4 +971,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(project: Project, options: argparse.Namespace) -> Outcome:
     if options.mode == "sbom":
         return keep_sbom(project, options.bom, options.output or project.root / SBOM_OUTPUT)
-    return run_mode(project, options.mode)
+    scanners = [scanner for scanner in SCANNERS if scanner.mode == options.mode]
+    if options.mode == "audit":
+        ignored = partial(pip_audit, ignored=options.ignore_vuln)
+        scanners = [replace(scanner, run=ignored) for scanner in scanners]
+    return run_scanners(project, options.mode, scanners)

@@ -774,13 +774,11 @@ def test_the_sbom_command_line_keeps_the_sbom(
 
 
 def test_a_mode_reports_each_scanner_and_counts_them(
-    project: Project, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    project: Project, capsys: pytest.CaptureFixture[str]
 ) -> None:
     chosen = [s for s in security.SCANNERS if s.run in (security.image_user, security.gitlab_ci)]
-    monkeypatch.setattr(security, "SCANNERS", tuple(chosen))
-    outcome = security.run_mode(
-        plant(project, {"Dockerfile": samples.ROOT_LATEST_DOCKERFILE}), "scan"
-    )
+    plant(project, {"Dockerfile": samples.ROOT_LATEST_DOCKERFILE})
+    outcome = security.run_scanners(project, "scan", chosen)
     assert [str(f).split(" · ")[0] for f in outcome.findings] == [
         "SEC004 Dockerfile: the final stage sets no USER, so the image runs as root"
         " (rule: non-root-user; add `USER <uid>` with a non-zero uid)"
@@ -796,11 +794,27 @@ def test_a_mode_reports_each_scanner_and_counts_them(
     assert "== SEC004 Dockerfile: non-root user: failed" in progress.err
 
 
+def test_the_audit_passes_each_waived_advisory_on_to_pip_audit(
+    project: Project, monkeypatch: pytest.MonkeyPatch, installed: None
+) -> None:
+    stream = Recorded("No known vulnerabilities found\n", returncode=0)
+    monkeypatch.setattr(security, "_stream", stream)
+    options = argparse.Namespace(mode="audit", ignore_vuln=["GHSA-aaaa", "PYSEC-2024-1"])
+    outcome = security.run(project, options)
+    assert outcome.passed[-1] == "security audit: 1 passed, 0 failed, 0 skipped"
+    waivers = ["--ignore-vuln", "GHSA-aaaa", "--ignore-vuln", "PYSEC-2024-1"]
+    assert stream.argv[1:] == [*security.PIP_AUDIT[1:], *waivers, "."]
+
+
 def test_every_mode_is_a_subcommand_and_the_sbom_needs_its_input() -> None:
     parser = argparse.ArgumentParser()
     security.add_arguments(parser)
     for mode in ("scan", "posture", "audit"):
         assert parser.parse_args([mode]).mode == mode
+    assert parser.parse_args(["audit", "--ignore-vuln", "X", "--ignore-vuln", "Y"]).ignore_vuln == [
+        "X",
+        "Y",
+    ]
     options = parser.parse_args(["sbom", "--bom", "x.json"])
     assert (options.bom, options.output) == (Path("x.json"), None)
     with pytest.raises(SystemExit):
