@@ -171,23 +171,14 @@ def _expired(project: Project, waiver: Waiver, number: int) -> Finding:
     )
 
 
-def judge(project: Project, today: date) -> Waivers:
-    """Read ``config/waivers.yaml``: valid waivers, and UPD006/UPD007 for the others."""
-    try:
-        text = (project.root / WAIVERS_FILE).read_text(encoding="utf-8")
-    except OSError:
-        return Waivers()  # no file: nothing waived
-    try:
-        loaded, lines = _load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{WAIVERS_FILE}:{mark.line + 1}" if mark else WAIVERS_FILE
-        return Waivers(problems=(project.finding("UPD007", where, f"not valid YAML: {error}"),))
-    if loaded is None:
-        return Waivers()
-    by_entry, shape_wrong = _by_entry(validator().iter_errors(loaded))
-    if shape_wrong:
-        return Waivers(problems=(project.finding("UPD007", WAIVERS_FILE, SHAPE),))
+def _judge_entries(
+    project: Project,
+    loaded: dict[str, Any],
+    lines: list[int],
+    by_entry: dict[int, list[ValidationError]],
+    today: date,
+) -> Waivers:
+    """Each entry of a file whose own shape is right: valid, expired or malformed."""
     valid: list[Waiver] = []
     problems: list[Finding] = []
     for index, item in enumerate(loaded.get("waivers") or []):
@@ -210,6 +201,26 @@ def judge(project: Project, today: date) -> Waivers:
         else:
             valid.append(waiver)
     return Waivers(tuple(valid), tuple(problems))
+
+
+def judge(project: Project, today: date) -> Waivers:
+    """Read ``config/waivers.yaml``: valid waivers, and UPD006/UPD007 for the others."""
+    try:
+        text = (project.root / WAIVERS_FILE).read_text(encoding="utf-8")
+    except OSError:
+        return Waivers()  # no file: nothing waived
+    try:
+        loaded, lines = _load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{WAIVERS_FILE}:{mark.line + 1}" if mark else WAIVERS_FILE
+        return Waivers(problems=(project.finding("UPD007", where, f"not valid YAML: {error}"),))
+    if loaded is None:
+        return Waivers()
+    by_entry, shape_wrong = _by_entry(validator().iter_errors(loaded))
+    if shape_wrong:
+        return Waivers(problems=(project.finding("UPD007", WAIVERS_FILE, SHAPE),))
+    return _judge_entries(project, loaded, lines, by_entry, today)
 
 
 def apply(
