@@ -8,6 +8,7 @@
 - OWN001-OWN006: CODEOWNERS where the CI provider reads it and as the ownership table says,
   managed files marked (:mod:`.ownership`)
 - NB001: notebooks without outputs (:mod:`.notebooks`)
+- UPD008: no copy of platform code that the kit replaced (:mod:`.retired`)
 
 A deviation a valid waiver covers passes and is listed as waived. Each group of checks that
 passes says so on its own line.
@@ -19,25 +20,27 @@ import argparse
 from collections.abc import Sequence
 from datetime import date
 
-from .conflicts import CLEAN, leftovers
+from .conflicts import leftovers
 from .drift import drift
 from .finding import Finding, Outcome
 from .notebooks import notebook_outputs
 from .ownership import ownership
 from .project import Project
+from .registry import Check, checks
+from .retired import leftovers as retired_leftovers
 from .waivers import apply, judge
 
-# Each group's line when none of its checks fails; {waived} counts the waived deviations.
-PASSED = {
-    ("UPD001", "UPD002"): CLEAN,
-    ("UPD004", "UPD005"): "UPD004, UPD005: platform-managed files as the template renders them",
-    ("UPD006", "UPD007"): "UPD006, UPD007: waivers valid ({waived} deviation(s) waived)",
-    ("OWN001", "OWN002", "OWN003", "OWN004", "OWN005", "OWN006"): (
-        "OWN001-OWN006: CODEOWNERS where the CI provider reads it and as the ownership table "
-        "says, platform-managed files marked"
-    ),
-    ("NB001",): "NB001: notebooks without outputs",
-}
+FAMILIES = ("conventions", "ownership", "notebooks")
+ELSEWHERE = {"UPD003"}  # the scheduled update's report (ml-platform update-report) judges it
+
+
+def groups() -> dict[str, list[Check]]:
+    """The checks this command runs, by agreement, in registry order."""
+    found: dict[str, list[Check]] = {}
+    for entry in checks().values():
+        if entry.family in FAMILIES and entry.id not in ELSEWHERE:
+            found.setdefault(entry.agreement, []).append(entry)
+    return found
 
 
 def _day(text: str) -> date:
@@ -58,17 +61,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def passed_lines(findings: Sequence[Finding], waived: int) -> tuple[str, ...]:
-    """The line of every group of checks without a failing finding."""
+    """One line for every agreement none of whose checks fails, e.g.
+    ``UPD006, UPD007: waivers hold (1 deviation(s) waived)``."""
     failed = {finding.code for finding in findings}
-    return tuple(
-        line.format(waived=waived) for codes, line in PASSED.items() if failed.isdisjoint(codes)
-    )
+    lines = []
+    for agreement, entries in groups().items():
+        if failed.isdisjoint(entry.id for entry in entries):
+            ids = ", ".join(entry.id for entry in entries)
+            note = f" ({waived} deviation(s) waived)" if agreement == "waivers" else ""
+            lines.append(f"{ids}: {agreement} hold{note}")
+    return tuple(lines)
 
 
 def check(project: Project, today: date) -> Outcome:
     """Every convention check on one project; waivers judged as of ``today``."""
     gate = leftovers(project)
-    deviations = drift(project) + ownership(project) + notebook_outputs(project)
+    deviations = (
+        drift(project) + ownership(project) + notebook_outputs(project) + retired_leftovers(project)
+    )
     waivers = judge(project, today)
     failing, waived = apply(deviations, waivers)
     findings = (*gate, *failing, *waivers.problems)
