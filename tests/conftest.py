@@ -22,6 +22,7 @@ from tests.support import (
     Combo,
     InterpreterNotFound,
     RenderFn,
+    kit_source,
     path_with_python,
     render_from,
     snapshot_working_tree,
@@ -66,10 +67,11 @@ def template_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def render(template_src: Path) -> RenderFn:
-    """`render(data, dst)`: copy the template into `dst` with these answers, defaults otherwise."""
+    """`render(data, dst)`: copy the template into `dst` with these answers, defaults otherwise;
+    the platform kit installs from this working tree (`kit_source`) unless `data` says where."""
 
     def _render(data: dict[str, Any], dst: Path) -> Path:
-        return render_from(template_src, data, dst)
+        return render_from(template_src, {"platform_kit_source": kit_source(), **data}, dst)
 
     return _render
 

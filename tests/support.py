@@ -6,6 +6,8 @@ Fixtures built on these live in `tests/conftest.py`.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import itertools
 import json
 import os
@@ -13,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
@@ -145,6 +148,24 @@ def snapshot_working_tree(root: Path, dst: Path) -> Path:
 
 
 RenderFn = Callable[[dict[str, Any], Path], Path]
+
+# The platform kit's version, as copier.yml includes it and every project pins it.
+KIT_VERSION = str(COPIER_CONFIG["platform_kit_version"]["default"])
+
+
+@functools.cache
+def kit_source() -> str:
+    """The answer `platform_kit_source` for projects the tests install: a `file://` git URL of
+    this working tree, committed and tagged `v<kit version>`, as a real project installs the
+    kit from the template repository at its release tag, offline. One per test process."""
+    repository = Path(tempfile.mkdtemp(prefix="ml-platform-kit-"))
+    atexit.register(shutil.rmtree, repository, True)
+    snapshot_working_tree(TEMPLATE_ROOT, repository)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repository, check=True)
+    git(repository, "add", "-A")
+    git(repository, "commit", "-q", "--no-verify", "-m", "The platform kit under test")
+    git(repository, "tag", f"v{KIT_VERSION}")
+    return repository.as_uri()
 
 
 def render_from(src: Path | str, data: dict[str, Any], dst: Path, **kwargs: Any) -> Path:
@@ -332,11 +353,15 @@ def git_init_commit(project: Path) -> None:
     git(project, "commit", "-q", "--no-verify", "-m", "Start from the ML platform template")
 
 
-def run_project_tool(project: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """A generated project's own standard-library check script, e.g. `tools/conventions.py`,
-    run from the project root with this interpreter (no tox environment needed)."""
+def run_kit(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The platform kit of this working tree on a project, `ml-platform --root <project> ...`
+    (e.g. `run_kit(project, "conventions")`), without a tox environment."""
     return subprocess.run(
-        [sys.executable, script, *args], cwd=project, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "ml_platform_kit.cli", "--root", str(project), *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

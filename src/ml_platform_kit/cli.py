@@ -21,10 +21,9 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from importlib import import_module
 from pathlib import Path
 from types import ModuleType
-
-from importlib import import_module
 
 from . import registry
 from .finding import Outcome, PipelineError

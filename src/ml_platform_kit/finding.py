@@ -4,7 +4,10 @@ Every check of the kit reports a :class:`Finding`: the check ID, where it happen
 project-relative path, ``path:line`` or a key path), the problem and how to fix it, the
 agreement it breaks, the owning team's handle and the docs page, e.g.::
 
-    DC002 data/sample/customers.csv: column `tenure_months` is missing · agreement: data contract · owner: @acme/data-engineering · docs/data-contracts.md#dc002
+    DC002 data/sample/customers.csv: column `tenure_months` is missing · agreement: data
+    contract · owner: @acme/data-engineering · docs/data-contracts.md#dc002
+
+(one line in the output; wrapped here).
 
 Commands catch :class:`PipelineError` and print its findings instead of a traceback.
 """

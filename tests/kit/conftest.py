@@ -16,7 +16,8 @@ from ml_platform_kit.project import Project
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "check(id, outcome): the test judges check `id` on an input that `fails` or `passes`"
+        "markers",
+        "check(id, outcome): the test judges check `id` on an input that `fails` or `passes`",
     )
 
 

@@ -15,8 +15,8 @@ def test_every_entry_is_well_formed() -> None:
     for entry in checks().values():
         assert re.fullmatch(r"[A-Z]{2,3}\d{3}", entry.id), entry
         assert entry.owner in ROLES, entry
-        assert entry.page.startswith("docs/") and entry.page.endswith(".md"), entry
-        assert entry.title and entry.fix and entry.files and entry.agreement, entry
+        assert re.fullmatch(r"docs/[a-z-]+\.md", entry.page), entry
+        assert all((entry.title, entry.fix, entry.files, entry.agreement)), entry
 
 
 def test_an_owner_role_resolves_to_the_projects_handle(project: Project) -> None:

@@ -15,12 +15,25 @@ from typing import Any
 
 import copier
 
-from tests.support import TEMPLATE_ROOT, git, git_init_commit, read_answers, snapshot_working_tree
+from tests.support import (
+    TEMPLATE_ROOT,
+    git,
+    git_init_commit,
+    kit_source,
+    read_answers,
+    snapshot_working_tree,
+)
 
 sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
 from release_notes import releases
 
 CHANGELOG = TEMPLATE_ROOT / "CHANGELOG.md"
+
+
+def release_in_preparation() -> str | None:
+    """The newest release of CHANGELOG.md when it records no commit yet, else None."""
+    listed = releases(CHANGELOG.read_text(encoding="utf-8"))
+    return listed[-1][0] if listed and listed[-1][1] is None else None
 
 
 def recorded_releases() -> list[tuple[str, str]]:
@@ -56,6 +69,10 @@ def build_tagged_template(dst: Path) -> Path:
     git(dst, "add", "-A")
     if git(dst, "status", "--porcelain"):
         git(dst, "commit", "-q", "--no-verify", "-m", "The working tree under test")
+    if preparing := release_in_preparation():
+        # The newest CHANGELOG entry records no commit yet: the working tree is that release,
+        # so its migrations run when a project updates to HEAD.
+        git(dst, "tag", f"v{preparing}")
     return dst
 
 
@@ -74,11 +91,20 @@ def update(project: Path, **options: Any) -> None:
     """What the scheduled update job runs, `copier update --trust --defaults --skip-answered`
     to HEAD; `options` change it (`unsafe=False` leaves out `--trust`)."""
     settings = {"vcs_ref": "HEAD", "defaults": True, "skip_answered": True, "overwrite": True}
-    copier.run_update(project, quiet=True, **{"unsafe": True, **settings, **options})
+    # The kit installs from this working tree (a release before 2.0.0 had no such question).
+    data = {"platform_kit_source": kit_source(), **options.pop("data", {})}
+    copier.run_update(project, quiet=True, data=data, **{"unsafe": True, **settings, **options})
 
 
 def fresh_render(template: Path, project: Path, dst: Path) -> Path:
     """A new project at HEAD with `project`'s recorded answers."""
     answers = {k: v for k, v in read_answers(project).items() if not k.startswith("_")}
-    copier.run_copy(str(template), dst, data=answers, defaults=True, vcs_ref="HEAD", quiet=True)
+    copier.run_copy(
+        str(template),
+        dst,
+        data={"platform_kit_source": kit_source(), **answers},
+        defaults=True,
+        vcs_ref="HEAD",
+        quiet=True,
+    )
     return dst

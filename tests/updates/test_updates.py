@@ -24,7 +24,7 @@ import pytest
 import yaml
 from copier.errors import TaskError
 
-from tests.support import git, read_answers, run_project_tool, run_tox, tail
+from tests.support import git, read_answers, run_kit, run_tox, tail
 from tests.updates.history import copy_at, fresh_render, recorded_releases, update
 
 pytestmark = pytest.mark.slow
@@ -43,8 +43,9 @@ MIGRATIONS_AFTER = {
         ("1.1.0", "rename the serving answer"),
         ("1.1.0", "deploy manifest v2"),
         ("1.1.0", "move .checkov.yaml"),
+        ("2.0.0", "keep edited platform code"),
     ],
-    "1.1.0": [],
+    "1.1.0": [("2.0.0", "keep edited platform code")],
 }
 MIGRATIONS = sorted(Path(__file__).resolve().parents[2].glob("hooks/v*_*.py"))
 
@@ -59,7 +60,7 @@ def tree(root: Path) -> dict[str, str]:
 
 
 def conflict_gate(project: Path) -> subprocess.CompletedProcess[str]:
-    return run_project_tool(project, "tools/check_conflicts.py")
+    return run_kit(project, "conflicts")
 
 
 # --- untouched projects converge -----------------------------------------------------------------
@@ -244,6 +245,25 @@ TEAM_EDITS = [
 ]
 
 
+PLATFORM_CODE_EDITS = (
+    # Copied platform code that 2.0.0 removes (the kit runs it): a team that edited it keeps
+    # the edit, and `ml-platform conventions` names it (UPD008).
+    TeamEdit(
+        "edited copied security runner (removed by 2.0.0)",
+        lambda p: _append(p / "tools/security.py", "\n# OPS-9: our extra scanner\n"),
+        _has("tools/security.py", "OPS-9"),
+        ("tools/security.py",),
+    ),
+    TeamEdit(
+        "edited copied contract reader (removed by 2.0.0)",
+        lambda p: _append(p / f"src/{_package(p)}/contract.py", "\n# OPS-10: our tweak\n"),
+        _has("src/{package}/contract.py", "OPS-10"),
+        ("src/{package}/contract.py",),
+    ),
+)
+TEAM_EDITS.extend(PLATFORM_CODE_EDITS)
+
+
 def _conflicted(project: Path, relpath: str) -> bool:
     path = project / relpath.replace("{package}", _package(project))
     if Path(f"{path}.rej").exists():
@@ -288,11 +308,18 @@ def test_team_edits_are_kept_or_shown_as_conflicts(
     assert (gate.returncode != 0) == bool(conflicts), gate.stdout
     assert read_answers(project)["serving_mode"] == "batch", "the batch answer survived"
     # Drift names what the team changed in platform-managed files, with the owner.
-    drift = run_project_tool(project, "tools/conventions.py")
+    drift = run_kit(project, "conventions")
     owner = read_answers(project)["team_platform"]
-    for expected in ("UPD004 docs/notebooks.md: platform-managed file deleted", "UPD005 tox.toml:"):
+    package = _package(project)
+    named = {
+        "UPD004 docs/notebooks.md: platform-managed file deleted": owner,
+        "UPD005 tox.toml:": owner,
+        "UPD008 tools/security.py:": owner,
+        f"UPD008 src/{package}/contract.py:": read_answers(project)["team_data_science"],
+    }
+    for expected, team in named.items():
         line = next((x for x in drift.stdout.splitlines() if x.startswith(expected)), "")
-        assert owner in line, f"no {expected!r} naming {owner}:\n{drift.stdout}"
+        assert team in line, f"no {expected!r} naming {team}:\n{drift.stdout}"
     assert drift.returncode == 1
     assert (project / f"src/{_package(project)}/batch.py").is_file()
 
