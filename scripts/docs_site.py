@@ -255,6 +255,13 @@ def questions_page(config: dict[str, Any], answers: dict[str, Any]) -> str:
             summary = ", ".join(f"{k} ({len(v)} names)" for k, v in groups.items())
             lines.append(f"- **value:** from `includes/reserved-import-names.yml`: {summary}")
             continue
+        if name == "platform_checks":
+            count = len(spec["default"])
+            lines.append(
+                f"- **value:** the registry of checks, `src/ml_platform_kit/checks.yml`:"
+                f" {count} checks, listed under [Conventions](../conventions.md#every-check)"
+            )
+            continue
         lines += _indented_code(str(spec["default"]))
     return "\n".join(lines) + "\n"
 
