@@ -70,9 +70,9 @@ FAULTS = [
         "gate-on-a-metric-the-pipeline-does-not-produce",
         (("config/quality-gates.yaml", "  f1:\n", "  f1_macro:\n"),),
         (
-            "DEP003 deploy/manifest.yaml: qualityGates.source: gate 'f1_macro'",
-            "names a metric the pipeline does not produce",
-            "(owner {team_data_science})",
+            "DEP003 deploy/manifest.yaml: qualityGates.source: config/quality-gates.yaml:"
+            " gates.f1_macro: names a metric the pipeline does not produce",
+            "(MOD003, owner {team_data_science})",
         ),
     ),
     Fault(

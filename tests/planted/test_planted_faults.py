@@ -111,14 +111,14 @@ FAULTS = [
     Fault(
         "codeowners-with-unknown-team",
         edit(".github/CODEOWNERS", "/deploy/ @acme/mlops", "/deploy/ @acme/someone-else"),
-        ("-e", "test", "--", "tests/conventions"),
-        ("OWN003", "@acme/someone-else", "{team_platform}", "docs/ways-of-working.md#ownership"),
+        ("-e", "conventions"),
+        ("OWN003", "@acme/someone-else", "{team_platform}", "docs/ways-of-working.md#own003"),
     ),
     Fault(
         "managed-header-removed",
         edit("tox.toml", "# Managed by the ML platform template", "# Our own tox settings"),
-        ("-e", "test", "--", "tests/conventions"),
-        ("OWN005", "tox.toml", "{team_platform}"),
+        ("-e", "conventions"),
+        ("OWN005", "tox.toml", "{team_platform}", "docs/ways-of-working.md#own005"),
     ),
 ]
 
@@ -128,7 +128,7 @@ def green_project(
     render: RenderFn, python_path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, str]:
     """A committed default render whose tox environments exist and pass, reused per fault."""
-    return prepared_project(render, python_path, tmp_path_factory, "planted", "lint,type,test")
+    return prepared_project(render, python_path, tmp_path_factory, "planted", "lint,type,test,conventions")
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda fault: fault.name)

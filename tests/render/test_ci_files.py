@@ -39,9 +39,20 @@ from tests.support import ALL_COMBOS, COPIER_CONFIG, DEFAULT_COMBO, Combo
 GITHUB = [combo for combo in ALL_COMBOS if combo.ci_provider == "github"]
 GITLAB = [combo for combo in ALL_COMBOS if combo.ci_provider == "gitlab"]
 # CI-only jobs: (GitHub job, GitLab job, the one tox environment each runs, its label).
-GATE_COMMAND = "python3 tools/check_conflicts.py"
-# Nothing the gate runs may read pyproject.toml, tox.toml or .pre-commit-config.yaml.
-NOT_IN_THE_GATE = re.compile(r"\b(tox|uvx?|pip|pre-commit|pyproject\.toml|tox\.toml)\b")
+# Nothing the gate runs may read pyproject.toml, tox.toml or .pre-commit-config.yaml: uv
+# alone runs the platform kit, with --no-config.
+NOT_IN_THE_GATE = re.compile(r"\b(tox|pip|pre-commit|pyproject\.toml|tox\.toml)\b")
+
+
+def gate_command(project: Path) -> str:
+    """The conflict gate as docs/ci.md#conflict-gate tells a person to run it."""
+    page = (project / "docs" / "ci.md").read_text("utf-8")
+    section = page.split("\n## Conflict gate\n", 1)[1].split("\n## ", 1)[0]
+    command = section.split("```bash\n", 1)[1].split("\n```", 1)[0]
+    assert command.startswith("uvx --no-config --from 'ml-platform-kit"), command
+    assert command.endswith(" ml-platform conflicts"), command
+    assert not NOT_IN_THE_GATE.search(command), command
+    return command
 CI_ONLY_JOBS = [
     ("audit", "dependency-audit", "audit", "needs the internet"),
     ("posture", "posture-scan", "posture", "heavy"),
@@ -136,19 +147,22 @@ def _check_jobs(project: Path, provider: str) -> list[str]:
     return matrix["TOX_ENV"]
 
 
-def test_conflict_gate_runs_first_with_plain_python_and_every_job_waits(
+def test_conflict_gate_runs_first_with_uv_alone_and_every_job_waits(
     rendered, combo: Combo
 ) -> None:
     """Outside the check matrix on purpose: it must run when tox cannot read tox.toml."""
     project = rendered(combo)
+    command = gate_command(project)
     if combo.ci_provider == "github":
         jobs = _yaml(project / ".github/workflows/ci.yml")["jobs"]
         gate = jobs["conflict-gate"]
         assert "needs" not in gate, "the gate waits for nothing"
         uses = [step["uses"].split("@")[0] for step in gate["steps"] if "uses" in step]
-        assert uses == ["actions/checkout"], f"the gate sets up nothing: {uses}"
+        assert uses == ["actions/checkout", "astral-sh/setup-uv"], f"the gate sets up uv: {uses}"
+        setup_uv = next(step for step in gate["steps"] if "setup-uv" in step.get("uses", ""))
+        assert setup_uv["with"]["enable-cache"] is False, "no cache keyed on pyproject.toml"
         runs = [step["run"] for step in gate["steps"] if "run" in step]
-        assert runs == [GATE_COMMAND], runs
+        assert runs == [command], runs
         for name, job in jobs.items():
             if name != "conflict-gate":
                 needs = job.get("needs")
@@ -160,7 +174,7 @@ def test_conflict_gate_runs_first_with_plain_python_and_every_job_waits(
         assert gate["stage"] == ".pre", "the gate runs first"
         assert ci["stages"][0] == ".pre", "the gate's stage comes first"
         assert not {"extends", "cache", "needs", "before_script", "after_script"} & set(gate)
-        assert gate["script"] == [GATE_COMMAND], gate["script"]
+        assert gate["script"] == [command], gate["script"]
         assert gate["rules"] == ci["check"]["rules"], "wherever a check runs, the gate runs"
         jobs = {n: j for n, j in ci.items() if isinstance(j, dict) and ("script" in j)}
         for name, job in jobs.items():
@@ -170,7 +184,6 @@ def test_conflict_gate_runs_first_with_plain_python_and_every_job_waits(
             if "needs" in job:  # without needs, a job waits for every earlier stage
                 assert "conflict-gate" in job["needs"], f"{name} does not wait for the gate"
         assert "conflict-gate" not in ci["template-update"].get("needs", [])
-    assert not NOT_IN_THE_GATE.search(GATE_COMMAND)
 
 
 def test_template_update_job_runs_the_gate_on_the_updated_tree(rendered, combo: Combo) -> None:
@@ -185,18 +198,16 @@ def test_template_update_job_runs_the_gate_on_the_updated_tree(rendered, combo: 
         lines = [line for item in ci["template-update"]["script"] for line in item.splitlines()]
     lines = [line.strip() for line in lines]
     update = next(i for i, line in enumerate(lines) if "copier update" in line)
-    gate = next(i for i, line in enumerate(lines) if line.startswith(GATE_COMMAND))
+    gate = next(i for i, line in enumerate(lines) if line.startswith(gate_command(project)))
     assert update < gate, "the gate runs on the updated tree"
     assert gate < next(i for i, line in enumerate(lines) if "git commit" in line)
 
 
 def test_docs_give_the_gate_command_ci_runs(rendered, combo: Combo) -> None:
     project = rendered(combo)
-    page = (project / "docs" / "ci.md").read_text("utf-8")
-    section = page.split("\n## Conflict gate\n", 1)[1].split("\n## ", 1)[0]
-    assert f"```bash\n{GATE_COMMAND}\n```" in section, "docs/ci.md#conflict-gate: the command"
     readme = (project / "README.md").read_text("utf-8").split("\n## Staying current\n", 1)[1]
-    assert f"```bash\n{GATE_COMMAND}\n```" in readme, "README.md#staying-current: the command"
+    command = gate_command(project)
+    assert f"```bash\n{command}\n```" in readme, "README.md#staying-current: the command"
 
 
 def test_every_tox_environment_has_a_ci_job_and_vice_versa(rendered, combo: Combo) -> None:

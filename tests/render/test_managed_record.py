@@ -12,9 +12,6 @@ import hashlib
 import json
 import re
 import shutil
-import subprocess
-import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +22,7 @@ from tests.support import (
     Combo,
     git_init_commit,
     project_files,
-    run_project_tool,
+    run_kit,
     text_of,
 )
 
@@ -136,33 +133,26 @@ def test_a_clean_render_has_no_drift(rendered, tmp_path: Path) -> None:
     for combo in (DEFAULT_COMBO, Combo("3.11", "gitlab", "batch", "kubernetes")):
         project = shutil.copytree(rendered(combo), tmp_path / combo.id)
         git_init_commit(project)
-        result = run_project_tool(project, "tools/conventions.py")
+        result = run_kit(project, "--format", "json", "conventions")
         assert result.returncode == 0, f"{combo}: {result.stdout}{result.stderr}"
-        assert "UPD004-UPD007, OWN006, NB001:" in result.stdout, result.stdout
+        assert json.loads(result.stdout)["findings"] == [], result.stdout
 
 
-def test_the_checks_are_importable_by_path_and_take_the_project_root(
-    rendered, tmp_path: Path
-) -> None:
-    """A program that checks many projects imports the tools once and calls them per root."""
+def test_drift_names_each_changed_managed_file_and_its_owner(rendered, tmp_path: Path) -> None:
+    """What the fleet report and `tox -e conventions` read: the kit's JSON, one finding per
+    edited (UPD005) or deleted (UPD004) managed file, each with the team that owns it."""
     project = shutil.copytree(rendered(DEFAULT_COMBO), tmp_path / "project")
+    git_init_commit(project)
     (project / "tox.toml").write_text("# edited\n", encoding="utf-8")
-    (project / "tools" / "security.py").unlink()
-    script = (
-        "import sys, json, datetime\n"
-        f"sys.path.insert(0, {str(project / 'tools')!r})\n"
-        "import drift, waivers\n"
-        f"found = drift.drift({str(project)!r})\n"
-        f"check = waivers.waivers({str(project)!r}, datetime.date({date.today().year}, 1, 1))\n"
-        "print(json.dumps([[f.code, f.path, f.owner] for f in found]), len(check.valid))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=False, cwd=tmp_path
-    )
-    assert result.returncode == 0, result.stderr
-    found, valid = result.stdout.rsplit(" ", 1)
-    assert json.loads(found) == [
+    (project / "docs/security.md").unlink()
+    result = run_kit(project, "--format", "json", "conventions")
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = [
+        [f["code"], f["path"], f["owner"]]
+        for f in json.loads(result.stdout)["findings"]
+        if f["code"] in {"UPD004", "UPD005"}
+    ]
+    assert sorted(found) == [
+        ["UPD004", "docs/security.md", "@acme/ml-platform"],
         ["UPD005", "tox.toml", "@acme/ml-platform"],
-        ["UPD004", "tools/security.py", "@acme/ml-platform"],
     ], result.stdout
-    assert valid.strip() == "0"

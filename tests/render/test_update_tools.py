@@ -1,21 +1,19 @@
-"""The generated project's update tools, run as CI runs them: `python3 tools/<script>`.
+"""The platform kit's update commands on a generated project, as the scheduled update runs them.
 
-`template_update_report.py` writes the body of the scheduled update's pull/merge request:
+`ml-platform update-report` writes the body of the scheduled update's pull/merge request:
 the template's CHANGELOG entries between the old and the new `_commit`, and the conflicts
-left behind. `check_conflicts.py` is the conflict gate (its tox run is in tests/planted).
+left behind. `ml-platform conflicts` is the conflict gate (its CI run is in tests/planted).
 """
 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.support import DEFAULT_COMBO, git, git_init_commit
+from tests.support import DEFAULT_COMBO, git, git_init_commit, run_kit
 
 CHANGELOG = """\
 # Changelog
@@ -42,16 +40,6 @@ One entry per release.
 MARKERS = ("<" * 7 + " before updating", "=" * 7, ">" * 7 + " after updating")
 
 
-def run_tool(project: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, f"tools/{script}", *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 @pytest.fixture
 def project(rendered, tmp_path: Path) -> Path:
     """A committed copy of the default render that a test may change."""
@@ -76,7 +64,7 @@ def test_changelog_excerpt_lists_the_releases_between_old_and_new(
     sample = tmp_path / "CHANGELOG.md"
     sample.write_text(CHANGELOG, "utf-8")
     args = ("--changelog", str(sample), "--old-commit", old, "--new-commit", new)
-    result = run_tool(project, "template_update_report.py", *args)
+    result = run_kit(project, "update-report", *args)
     assert result.returncode == 0, result.stderr
     missing = [text for text in included if text not in result.stdout]
     extra = [text for text in left_out if text in result.stdout]
@@ -89,7 +77,7 @@ def test_no_new_release_gives_an_empty_excerpt(project: Path, tmp_path: Path) ->
     sample = tmp_path / "CHANGELOG.md"
     sample.write_text(CHANGELOG, "utf-8")
     args = ("--changelog", str(sample), "--old-commit", "v0.3.0", "--new-commit", "v0.3.0")
-    result = run_tool(project, "template_update_report.py", *args)
+    result = run_kit(project, "update-report", *args)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
 
@@ -119,15 +107,13 @@ def _set_answers(project: Path, **values: str) -> None:
 def test_update_body_lists_template_changes_and_conflicts(project: Path, tmp_path: Path) -> None:
     template = _template_repository(tmp_path / "template-repo")
     _set_answers(project, _commit="v0.3.0", _src_path=str(template))
-    current = run_tool(project, "template_update_report.py", "--current-commit")
+    current = run_kit(project, "update-report", "--current-commit")
     assert current.stdout.strip() == "v0.3.0", current.stderr
     with (project / "README.md").open("a", encoding="utf-8") as readme:
         readme.write("\n".join(MARKERS) + "\n")
     (project / "tox.toml.rej").write_text("@@ -1 +1 @@\n", "utf-8")
     body = tmp_path / "body.md"
-    result = run_tool(
-        project, "template_update_report.py", "--old-commit", "v0.1.0", "--output", str(body)
-    )
+    result = run_kit(project, "update-report", "--old-commit", "v0.1.0", "--output", str(body))
     assert result.returncode == 0, result.stderr
     text = body.read_text("utf-8")
     for expected in ("`v0.1.0` to `v0.3.0`", "three: CI gains", "two: notebooks", "UPD001"):
@@ -139,7 +125,7 @@ def test_update_body_lists_template_changes_and_conflicts(project: Path, tmp_pat
 
 def test_update_body_says_when_the_changelog_cannot_be_read(project: Path) -> None:
     _set_answers(project, _commit="v0.3.0", _src_path=str(project / "no-such-template"))
-    result = run_tool(project, "template_update_report.py", "--old-commit", "v0.1.0")
+    result = run_kit(project, "update-report", "--old-commit", "v0.1.0")
     assert result.returncode == 0, result.stderr
     assert "Could not read the template's CHANGELOG.md" in result.stdout
     assert "None: the update applied cleanly." in result.stdout
@@ -147,7 +133,7 @@ def test_update_body_says_when_the_changelog_cannot_be_read(project: Path) -> No
 
 def test_current_commit_refuses_an_unusable_commit(project: Path) -> None:
     _set_answers(project, _commit="--upload-pack=evil")
-    result = run_tool(project, "template_update_report.py", "--current-commit")
+    result = run_kit(project, "update-report", "--current-commit")
     assert result.returncode == 1
     assert "UPD003 .copier-answers.yml" in result.stderr
 
@@ -155,5 +141,5 @@ def test_current_commit_refuses_an_unusable_commit(project: Path) -> None:
 def test_conflict_gate_ignores_a_markdown_heading_underline(project: Path) -> None:
     """`=======` alone underlines a heading; only start and end markers are conflicts."""
     (project / "docs" / "notes.md").write_text("Notes\n" + "=" * 7 + "\n\ntext\n", "utf-8")
-    result = run_tool(project, "check_conflicts.py")
+    result = run_kit(project, "conflicts")
     assert result.returncode == 0, result.stdout

@@ -114,11 +114,18 @@ def test_release_build_step_makes_the_source_archive_and_the_versioned_wheel(
     path = os.pathsep.join([sysconfig.get_path("scripts"), os.environ["PATH"]])
     env = {**os.environ, "PATH": path, "TAG": "v9.8.7"}
     env.pop("VIRTUAL_ENV", None)
-    ran = _bash(_named_step("source archive")["run"], clone, env)
+    step = _named_step("source archive")["run"]
+    refused = _bash(step, clone, env)  # the kit's version is not the tag's yet
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "::error file=includes/platform-kit.yml::tag v9.8.7" in refused.stdout
+    version_file = clone / "includes/platform-kit.yml"
+    text = version_file.read_text(encoding="utf-8")
+    version_file.write_text(re.sub(r'default: "[^"]+"', 'default: "9.8.7"', text), "utf-8")
+    ran = _bash(step, clone, env)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     archive, wheel = (
         "ml-platform-template-9.8.7.tar.gz",
-        "ml_platform_template-9.8.7-py3-none-any.whl",
+        "ml_platform_kit-9.8.7-py3-none-any.whl",
     )
     attested = sorted(p.name for pattern in ATTESTED for p in clone.glob(pattern))
     assert attested == [archive, wheel], sorted(p.name for p in (clone / "dist").iterdir())
