@@ -40,9 +40,9 @@ def project(rendered) -> Path:
     return rendered(DEFAULT_COMBO)
 
 
-@pytest.mark.parametrize("combo", COMBOS, ids=str)
-def test_each_tables_ids_are_the_registrys(rendered, combo: Combo) -> None:
-    project = rendered(combo)
+@pytest.mark.parametrize("two_combos", COMBOS, ids=str)
+def test_each_tables_ids_are_the_registrys(rendered, two_combos: Combo) -> None:
+    project = rendered(two_combos)
     problems = registry_table_problems(project, REGISTRY, read_answers(project))
     assert not problems, "\n".join(problems)
 
