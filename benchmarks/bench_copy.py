@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
 
-from tests.support import (  # noqa: E402 - needs the repository root on sys.path
+from template_repository import (  # noqa: E402 - needs scripts/ on sys.path
     DEFAULT_COMBO,
     InterpreterNotFound,
     git_init_commit,

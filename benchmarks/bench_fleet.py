@@ -38,15 +38,10 @@ from typing import Any
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "benchmarks")]
+sys.path[:0] = [str(REPO_ROOT / "scripts"), str(REPO_ROOT / "benchmarks")]
 
 from bench_copy import print_rows, write_results  # noqa: E402 - needs both on sys.path
-
-from tests.support import tail  # noqa: E402
-from tests.updates.history import (  # noqa: E402
-    build_tagged_template,
-    recorded_releases,
-)
+from template_repository import build_tagged_template, recorded_releases, tail  # noqa: E402
 
 FLEET = Path(sysconfig.get_path("scripts")) / "ml-platform-fleet"
 TODAY = "2026-12-01"

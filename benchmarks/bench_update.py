@@ -24,13 +24,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
-sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+sys.path[:0] = [str(REPO_ROOT / "scripts"), str(REPO_ROOT / "benchmarks")]
 
-from bench_copy import _run, repeat  # noqa: E402 - needs the benchmarks directory on sys.path
-
-from tests.support import git_init_commit  # noqa: E402
-from tests.updates.history import build_tagged_template, recorded_releases  # noqa: E402
+from bench_copy import _run, repeat  # noqa: E402 - needs both on sys.path
+from template_repository import (  # noqa: E402
+    build_tagged_template,
+    git_init_commit,
+    recorded_releases,
+)
 
 COPIER = [sys.executable, "-m", "copier"]
 UPDATE = [*COPIER, "update", "--trust", "--defaults", "--skip-answered", "--quiet"]

@@ -35,10 +35,11 @@ from mkdocs.structure.files import File, Files
 from ml_platform_kit.registry import Check, checks
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# MkDocs puts this directory on sys.path while it loads the hook; an import from a file does not.
+if str(ROOT / "scripts") not in sys.path:
+    sys.path.insert(0, str(ROOT / "scripts"))
 
-from tests.support import (  # noqa: E402  (the repository root is on sys.path only now)
+from template_repository import (  # noqa: E402  (scripts/ is on sys.path only now)
     load_copier_config,
     read_answers,
     render_from,

@@ -13,4 +13,15 @@
 - repository/   this repository's own code and CI files
 
 `pytest` runs every layer; `pytest -m "not slow"` the fast ones, `pytest -m slow` the rest.
+
+`scripts/` goes on `sys.path` here, before any test module loads: the tests import
+`scripts/template_repository.py` (shared with the docs site and the benchmarks) and
+`scripts/release_notes.py` as top-level modules, as the scripts import each other.
 """
+
+import sys
+from pathlib import Path
+
+SCRIPTS = str(Path(__file__).resolve().parent.parent / "scripts")
+if SCRIPTS not in sys.path:
+    sys.path.insert(0, SCRIPTS)

@@ -1,8 +1,10 @@
 """Files that meet the security baseline, and the faults the security tests plant.
 
 The hardened files are what the baseline asks for (docs/security.md of a generated project):
-the fast tests check the runner's own rules on them, the planted-fault tests check that the
-real scanners pass them and fail each fault. Faults are small, realistic mistakes.
+the kit's unit tests (tests/kit/test_security.py) run `ml_platform_kit.security`'s checks and
+the pinned scanners on them in small projects; the planted-fault tests run
+`tox -e security` (`ml-platform security scan`) on them in a generated project. Each hardened
+file must pass, each fault fail. Faults are small, realistic mistakes.
 """
 
 from __future__ import annotations

@@ -128,7 +128,9 @@ def green_project(
     render: RenderFn, python_path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Path, str]:
     """A committed default render whose tox environments exist and pass, reused per fault."""
-    return prepared_project(render, python_path, tmp_path_factory, "planted", "lint,type,test,conventions")
+    return prepared_project(
+        render, python_path, tmp_path_factory, "planted", "lint,type,test,conventions"
+    )
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda fault: fault.name)

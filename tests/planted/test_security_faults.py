@@ -1,4 +1,5 @@
-"""Planted security faults: `tox -e security` fails on each, naming the file and the rule.
+"""Planted security faults: `tox -e security` (`ml-platform security scan`) fails on each,
+naming the file, the rule and the team CODEOWNERS gives the file.
 
 Each scanner of the security convention gets the mistakes the issue names, planted in a
 committed default render. The Dockerfile, CI files and rendered manifests are created by the
@@ -65,7 +66,7 @@ FAULTS = [
         (
             *(f"{PACKAGE}/{name}:5:" for name, _, _ in samples.PYTHON_FAULTS),
             *(f" {rule} " for _, _, rule in samples.PYTHON_FAULTS),
-            "{team_platform}",
+            "{team_data_science}",  # CODEOWNERS gives src/ to data science
             "docs/security.md#sec001",
         ),
     ),
@@ -108,7 +109,7 @@ FAULTS = [
         "dockerfile-running-as-root",
         {"Dockerfile": samples.ROOT_LATEST_DOCKERFILE},
         "SEC004 Dockerfile: non-root user",
-        ("SEC004 Dockerfile: the final stage sets no USER", "non-root-user"),
+        ("SEC004 Dockerfile: the final stage sets no USER", "non-root-user", "{team_mlops}"),
     ),
     Fault(
         "manifest-with-unknown-field",
@@ -127,9 +128,26 @@ FAULTS = [
         (
             f"SEC006 {RENDERED}/bare.yaml: Deployment churn container 'serve': no securityContext",
             "run-as-non-root",
-            "{team_platform}",
+            "{team_mlops}",  # CODEOWNERS gives deploy/ to MLOps
             "docs/security.md#sec006",
         ),
+    ),
+    Fault(
+        # A release workflow that builds nothing with provenance: no tag trigger, no attest step.
+        "release-without-provenance",
+        {".github/workflows/release.yml": samples.HARDENED_WORKFLOW},
+        "SEC010 supply chain: release provenance",
+        (
+            "SEC010 .github/workflows/release.yml: does not run on a pushed tag",
+            "no step attests build provenance",
+            "docs/security.md#sec010",
+        ),
+    ),
+    Fault(
+        "scorecard-workflow-without-the-scorecard",
+        {".github/workflows/scorecard.yml": samples.HARDENED_WORKFLOW},
+        "SEC011 supply chain: OpenSSF Scorecard workflow",
+        ("SEC011 .github/workflows/scorecard.yml: no step runs the Scorecard",),
     ),
 ]
 
@@ -197,7 +215,7 @@ def test_hardened_files_pass_and_kserve_objects_are_skipped_with_a_note(
     finally:
         restore(project)
     assert tox.returncode == 0, f"hardened files have findings\n{tail(tox.output, 120)}"
-    assert "9 passed, 0 failed, 0 skipped" in tox.output, tail(tox.output, 60)
+    assert "security scan: 11 passed, 0 failed, 0 skipped" in tox.output, tail(tox.output, 60)
     kserve = "InferenceService churn (serving.kserve.io/v1beta1) skipped"
     note = f"{RENDERED}/inference-service.yaml: {kserve}"
     assert note in tox.output, tail(tox.output, 60)
@@ -242,4 +260,4 @@ def test_posture_scan_passes_on_a_clean_render(security_project: tuple[Path, str
     finally:
         restore(project)
     assert tox.returncode == 0, f"a clean render fails tox -e posture\n{tail(tox.output, 80)}"
-    assert "posture: 1 passed, 0 failed" in tox.output, tail(tox.output)
+    assert "security posture: 1 passed, 0 failed" in tox.output, tail(tox.output)

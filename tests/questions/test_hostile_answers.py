@@ -1,7 +1,9 @@
-"""Hostile free-text answers are refused or land verbatim in files that still parse.
+"""Hostile free-text answers land verbatim in files that still parse, or are refused.
 
 Answers travel into YAML, TOML, JSON and Markdown. A quote, a colon, a Jinja delimiter or
-a YAML special must not break a file, be evaluated, or run anything.
+a YAML special must not break a file, be evaluated, or run anything. Which answers are
+refused is pinned: a control character (tab, newline, carriage return), with the
+validator's message; every other hostile answer must render, verbatim.
 """
 
 from __future__ import annotations
@@ -45,22 +47,29 @@ HOSTILE = [
     "&anchor *alias",
     "!!python/object:os.system",
     "back\\slash \\n \\u0041",
-    "tab\there",
     "\"\"\"triple\"\"\" and '''triple'''",
     "<script>alert(1)</script>",
     "100%",
     "@acme",
-    # Shell quoting and command separators, newlines, and the remaining YAML indicators.
+    # Shell quoting and command separators, and the remaining YAML indicators.
     "'; touch {pwned}; echo '",
     '"; touch {pwned}; echo "',
     "${IFS}touch${IFS}{pwned}",
     "| touch {pwned}",
-    "two\nlines",
-    "crlf\r\nline",
     "* star ! bang ? key",
     "--- document",
     "key: |",
 ]
+# The only hostile answers the questionnaire refuses: control characters.
+REFUSED = ["tab\there", "two\nlines", "crlf\r\nline"]
+# What each question's validator says of them (copier.yml).
+REFUSAL = {
+    "project_name": "project_name must be one line without control characters (newlines, "
+    "tabs), e.g. `Customer Churn Model`",
+    "description": "description must be one line of text without control characters "
+    "(newlines, tabs), e.g. `Predicts which customers are likely to churn next month.`; "
+    "put longer text in the README",
+}
 
 
 # Two combinations that between them render every CI provider, serving mode and target.
@@ -70,30 +79,42 @@ SIDES = [Combo("3.12", "github", "rest", "kserve"), Combo("3.11", "gitlab", "bat
 @pytest.mark.parametrize("side", SIDES, ids=str)
 @pytest.mark.parametrize("question", ["project_name", "description"])
 @pytest.mark.parametrize("hostile", HOSTILE)
-def test_hostile_answer_is_refused_or_renders_parseable_files_verbatim(
+def test_hostile_answer_renders_parseable_files_verbatim(
     render: RenderFn, tmp_path: Path, question: str, hostile: str, side: Combo
 ) -> None:
     pwned = tmp_path / "pwned"
     answer = hostile.replace("{pwned}", str(pwned))
-    project = tmp_path / "project"
-    refusal = None
     try:
-        render({**side.data, question: answer}, project)
+        project = render({**side.data, question: answer}, tmp_path / "project")
     except ValueError as refused:
-        refusal = str(refused)
+        pytest.fail(f"the answer {answer!r} must render, but was refused: {refused}")
     assert not pwned.exists(), f"the answer {answer!r} ran a command while rendering"
-    if refusal is not None:
-        assert "Validation error" in refusal, f"refused without a validator message: {refusal}"
-        return
 
     broken = unparseable_files(project)
     assert not broken, "files no longer parse:\n" + "\n".join(broken)
 
     assert read_answers(project)[question] == answer, ".copier-answers.yml changed the answer"
-    if question == "description":
+    readme = (project / "README.md").read_text(encoding="utf-8").splitlines()
+    if question == "project_name":
+        assert readme[0] == f"# {answer}", "README.md's title changed the project name"
+    else:
+        assert readme[2] == answer, "README.md changed the description"
         pyproject = project / "pyproject.toml"
         metadata = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
         assert metadata["description"] == answer, "pyproject.toml changed the description"
+
+
+@pytest.mark.parametrize("question", ["project_name", "description"])
+@pytest.mark.parametrize("hostile", REFUSED)
+def test_control_characters_are_refused_with_the_validators_message(
+    render: RenderFn, tmp_path: Path, question: str, hostile: str
+) -> None:
+    project = tmp_path / "project"
+    with pytest.raises(ValueError, match="Validation error") as refused:
+        render({question: hostile}, project)
+    expected = f"Validation error for question '{question}': {REFUSAL[question]}"
+    assert str(refused.value) == expected
+    assert not project.exists() or not any(project.iterdir()), "a refused answer left files"
 
 
 @pytest.mark.slow

@@ -1,79 +1,21 @@
-"""This repository's release history as a tagged template repository, for update tests.
+"""Projects at a release and updated from it, on this repository's history as a tagged
+template repository.
 
-A clone of main may carry no tags (CI clones often do not), so the tags are rebuilt from
-CHANGELOG.md, where every release records its commit. The working tree, with whatever is not
-committed yet, becomes one more commit on top: HEAD is what the tests update to.
+`build_tagged_template` and `recorded_releases` (in `scripts/template_repository.py`, shared
+with the benchmarks) rebuild the release tags from CHANGELOG.md and commit the working tree
+on top: HEAD is what the tests update to.
 """
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import copier
+from template_repository import build_tagged_template as build_tagged_template
+from template_repository import recorded_releases as recorded_releases
 
-from tests.support import (
-    TEMPLATE_ROOT,
-    git,
-    git_init_commit,
-    kit_source,
-    read_answers,
-    snapshot_working_tree,
-)
-
-sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
-from release_notes import releases
-
-CHANGELOG = TEMPLATE_ROOT / "CHANGELOG.md"
-
-
-def release_in_preparation() -> str | None:
-    """The newest release of CHANGELOG.md when it records no commit yet, else None."""
-    listed = releases(CHANGELOG.read_text(encoding="utf-8"))
-    return listed[-1][0] if listed and listed[-1][1] is None else None
-
-
-def recorded_releases() -> list[tuple[str, str]]:
-    """(version, commit) of every tagged release in CHANGELOG.md, oldest first."""
-    return [
-        (version, commit)
-        for version, commit in releases(CHANGELOG.read_text(encoding="utf-8"))
-        if commit is not None
-    ]
-
-
-def build_tagged_template(dst: Path) -> Path:
-    """Clone this repository into `dst` without its tags, tag each recorded release, and
-    commit the working tree on top."""
-    subprocess.run(
-        ["git", "clone", "-q", "--no-tags", "--no-hardlinks", str(TEMPLATE_ROOT), str(dst)],
-        check=True,
-        capture_output=True,
-    )
-    for version, commit in recorded_releases():
-        exists = subprocess.run(
-            ["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=dst, capture_output=True
-        )
-        assert exists.returncode == 0, (
-            f"CHANGELOG.md says release {version} is commit {commit}, which this clone does not "
-            "have; a shallow clone cannot rebuild the release history (`git fetch --unshallow`)"
-        )
-        git(dst, "tag", f"v{version}", commit)
-    for child in dst.iterdir():
-        if child.name != ".git":
-            shutil.rmtree(child) if child.is_dir() else child.unlink()
-    snapshot_working_tree(TEMPLATE_ROOT, dst)
-    git(dst, "add", "-A")
-    if git(dst, "status", "--porcelain"):
-        git(dst, "commit", "-q", "--no-verify", "-m", "The working tree under test")
-    if preparing := release_in_preparation():
-        # The newest CHANGELOG entry records no commit yet: the working tree is that release,
-        # so its migrations run when a project updates to HEAD.
-        git(dst, "tag", f"v{preparing}")
-    return dst
+from tests.support import git_init_commit, kit_source, read_answers
 
 
 def copy_at(
