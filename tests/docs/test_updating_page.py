@@ -18,15 +18,10 @@ from pathlib import Path
 
 import pytest
 from copier.errors import UnsafeTemplateError, UserMessageError
+from template_repository import release_in_preparation
 
 from tests.support import TEMPLATE_ROOT, git, read_answers, run_kit
-from tests.updates.history import (
-    copy_at,
-    fresh_render,
-    recorded_releases,
-    release_in_preparation,
-    update,
-)
+from tests.updates.history import copy_at, fresh_render, recorded_releases, update
 
 PAGE = TEMPLATE_ROOT / "docs" / "updating.md"
 OLDEST = recorded_releases()[0][0]
