@@ -1,88 +1,31 @@
-# Managed by the ML platform template (CI convention): edit through the template.
-"""UPD001/UPD002: no leftovers of `copier update` — conflict markers or `.rej` files.
+"""``ml-platform conflicts``: UPD001/UPD002, no leftovers of ``copier update``.
 
-`copier update` exits 0 even when it leaves conflicts behind: inline merge-conflict
-markers in a file, or a `<file>.rej` holding the hunks it could not apply. This gate stops
-them. It reads the files git would commit (tracked and untracked, not ignored) and prints
-one line per finding: ID, file and line, what to do, the agreement, the team that owns
-the file, the docs page.
+``copier update`` exits 0 even when it leaves conflicts behind: inline merge-conflict
+markers in a file, or a ``<file>.rej`` holding the hunks it could not apply. This gate stops
+them. It reads the files git would commit (tracked and untracked, not ignored) and reports
+one finding per marker line and per ``.rej`` file, owned by the team that owns the file.
 
 It runs before, and independently of, every file it may have to report: a conflict in
-`tox.toml`, `pyproject.toml`, `.pre-commit-config.yaml` or a CI file stops the tools that
-read them, so the gate is standard library only and runs with plain Python, as CI's first
-job does and as a person does right after `copier update`:
-
-    python3 tools/check_conflicts.py
-
-(`tox -e conventions` calls it too, when tox can still read `tox.toml`.) The owner comes
-from tools/ownership.py (standard library too): CODEOWNERS where the CI provider reads it,
-the platform team for anything no rule claims, both read as they were before the update
-when they hold a conflict themselves.
-
-Usage: python3 tools/check_conflicts.py [project root, default: the current directory]
+``tox.toml``, ``pyproject.toml``, ``.pre-commit-config.yaml`` or a CI file stops the tools
+that read them, so the gate needs only the kit's base dependencies (no pandas, no tox), as
+CI's first job and a person right after ``copier update`` run it. CODEOWNERS and the answers
+are read as they were before the update when they hold a conflict themselves
+(:class:`ml_platform_kit.project.Project`): those are the owners in force until it is resolved.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess  # nosec B404
-import sys
-from dataclasses import dataclass
-from pathlib import Path
+import argparse
 
-from ownership import MARKER, read_owners
+from .finding import Finding, Outcome
+from .project import MARKER, Project
 
-AGREEMENT = "template updates"
-DOCS = "docs/ci.md#conflict-gate"  # each ID has its own anchor: docs/ci.md#upd001
-SKIPPED_DIRS = {".git", ".tox", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache"}
+CLEAN = "UPD001, UPD002: no conflict markers and no .rej files"
 MAX_BYTES = 5_000_000  # larger files are data, not something copier update merges
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One leftover of an update: ID, file (and line), and what to do about it."""
-
-    code: str
-    path: str  # project-relative file the finding is about
-    problem: str
-    line_number: int | None = None
-
-    @property
-    def where(self) -> str:
-        return self.path if self.line_number is None else f"{self.path}:{self.line_number}"
-
-    @property
-    def owned_path(self) -> str:
-        """The file whose owners resolve it: for `tox.toml.rej`, `tox.toml`."""
-        return self.path.removesuffix(".rej") if self.code == "UPD002" else self.path
-
-    def line(self, owner: str) -> str:
-        return (
-            f"{self.code} {self.where}: {self.problem}"
-            f" · agreement: {AGREEMENT} · owner: {owner} · docs/ci.md#{self.code.lower()}"
-        )
-
-
-def candidate_files(root: Path) -> list[str]:
-    """What a commit would hold: tracked and untracked files that git does not ignore."""
-    try:
-        listed = subprocess.run(  # nosec B603 B607
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607
-            cwd=root,
-            check=True,
-            capture_output=True,
-        ).stdout.decode("utf-8", errors="surrogateescape")
-        return sorted({name for name in listed.split("\0") if name})
-    except (OSError, subprocess.CalledProcessError):  # not a git repository (yet)
-        found: list[str] = []
-        for directory, dirs, files in os.walk(root):
-            dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS]
-            found.extend(str((Path(directory) / f).relative_to(root)) for f in files)
-        return sorted(found)
-
-
 def markers_in(text: str) -> list[tuple[int, str]]:
-    """(line number, marker) for each conflict-marker line of `text`."""
+    """(line number, marker) for each conflict-marker line of ``text``."""
     return [
         (number, match.group(1))
         for number, line in enumerate(text.splitlines(), start=1)
@@ -90,61 +33,46 @@ def markers_in(text: str) -> list[tuple[int, str]]:
     ]
 
 
-def find_leftovers(root: Path) -> list[Finding]:
+def _text_of(project: Project, relpath: str) -> str | None:
+    """The file's text, or None for what copier update does not merge: binary or huge files."""
+    path = project.root / relpath
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_BYTES:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return None if b"\0" in data else data.decode("utf-8", errors="replace")
+
+
+def _rejected(project: Project, relpath: str) -> Finding:
+    patched = relpath.removesuffix(".rej")
+    problem = (
+        f"hunks copier update could not apply; merge them into {patched} by hand, "
+        "then delete this file"
+    )
+    # The team owning the patched file resolves it: `Dockerfile.rej` is MLOps's.
+    return project.finding("UPD002", relpath, problem, owned=patched)
+
+
+def leftovers(project: Project) -> list[Finding]:
+    """UPD002 per ``.rej`` file, UPD001 per conflict-marker line, in file order."""
     findings: list[Finding] = []
-    for name in candidate_files(root):
-        path = root / name
-        if name.endswith(".rej"):
-            findings.append(
-                Finding(
-                    "UPD002",
-                    name,
-                    "hunks copier update could not apply; merge them into "
-                    f"{name.removesuffix('.rej')} by hand, then delete this file",
-                )
+    for relpath in project.files:
+        if relpath.endswith(".rej"):
+            findings.append(_rejected(project, relpath))
+            continue
+        text = _text_of(project, relpath)
+        for number, marker in markers_in(text or ""):
+            problem = (
+                f"merge-conflict marker '{marker}' left by copier update; "
+                "resolve the conflict and remove the markers"
             )
-            continue
-        try:
-            if not path.is_file() or path.stat().st_size > MAX_BYTES:
-                continue
-            data = path.read_bytes()
-        except OSError:
-            continue
-        if b"\0" in data:  # binary
-            continue
-        for number, marker in markers_in(data.decode("utf-8", errors="replace")):
-            findings.append(
-                Finding(
-                    "UPD001",
-                    name,
-                    f"merge-conflict marker '{marker}' left by copier update; "
-                    "resolve the conflict and remove the markers",
-                    number,
-                )
-            )
+            findings.append(project.finding("UPD001", f"{relpath}:{number}", problem))
     return findings
 
 
-def report(root: Path) -> list[str]:
-    """One line per leftover, each naming the team that owns its file."""
-    findings = find_leftovers(root)
-    if not findings:
-        return []
-    owners = read_owners(root)
-    return [finding.line(owners.of(finding.owned_path)) for finding in findings]
-
-
-def main(argv: list[str]) -> int:
-    root = Path(argv[1] if len(argv) > 1 else ".").resolve()
-    lines = report(root)
-    if not lines:
-        print("UPD001, UPD002: no conflict markers and no .rej files")
-        return 0
-    for line in lines:
-        print(line)
-    print(f"{len(lines)} leftover(s) of copier update: resolve them, then commit. How: {DOCS}")
-    return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+def run(project: Project, _options: argparse.Namespace) -> Outcome:
+    """The conflict gate: fails on any leftover, else says the project is clean."""
+    found = tuple(leftovers(project))
+    return Outcome(findings=found) if found else Outcome(passed=(CLEAN,))

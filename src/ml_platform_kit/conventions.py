@@ -1,78 +1,83 @@
-# Managed by the ML platform template (updates and drift convention): edit through the template.
-"""`tox -e conventions`: the platform conventions a project keeps between template updates.
+"""``ml-platform conventions``: the platform conventions a project keeps between updates.
 
-- UPD001, UPD002: no leftovers of `copier update` (tools/check_conflicts.py, the conflict
-  gate; it also runs alone, without tox, as CI's first job and right after an update)
-- UPD004, UPD005: platform-managed files neither deleted nor edited by hand (tools/drift.py)
-- UPD006, UPD007: waivers in config/waivers.yaml neither expired nor malformed (tools/waivers.py)
-- OWN006: every owned directory has its CODEOWNERS rule; NB001: notebooks without outputs
-  (tools/structure.py)
+- UPD001, UPD002: no leftovers of ``copier update`` (the conflict gate, :mod:`.conflicts`;
+  it also runs alone as ``ml-platform conflicts``, CI's first job)
+- UPD004, UPD005: platform-managed files neither deleted nor edited by hand (:mod:`.drift`)
+- UPD006, UPD007: waivers in config/waivers.yaml neither expired nor malformed (:mod:`.waivers`),
+  judged on ``--as-of`` (default: today), so a test never depends on the date
+- OWN001-OWN006: CODEOWNERS where the CI provider reads it and as the ownership table says,
+  managed files marked (:mod:`.ownership`)
+- NB001: notebooks without outputs (:mod:`.notebooks`)
 
-A deviation a valid waiver covers passes and is listed as waived. One line per finding:
-ID, path, what broke and how to fix it, the agreement, the owning team, the docs page.
-
-Usage: python tools/conventions.py [project root, default: the current directory]
+A deviation a valid waiver covers passes and is listed as waived. Each group of checks that
+passes says so on its own line.
 """
 
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass
+import argparse
+from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 
-import check_conflicts
-from drift import drift
-from ownership import Finding
-from structure import structure
-from waivers import Waiver, apply, waivers
+from .conflicts import CLEAN, leftovers
+from .drift import drift
+from .finding import Finding, Outcome
+from .notebooks import notebook_outputs
+from .ownership import ownership
+from .project import Project
+from .waivers import apply, judge
 
-
-@dataclass(frozen=True)
-class Report:
-    """What `tox -e conventions` found: failing findings and waived deviations."""
-
-    leftovers: tuple[str, ...]  # UPD001/UPD002 lines, as tools/check_conflicts.py prints them
-    failing: tuple[Finding, ...]
-    waived: tuple[tuple[Finding, Waiver], ...]
-
-    @property
-    def ok(self) -> bool:
-        return not self.leftovers and not self.failing
-
-
-def check(project_root: Path, today: date) -> Report:
-    """Run every convention check on one project; waivers judged as of `today`."""
-    root = Path(project_root)
-    leftovers = tuple(check_conflicts.report(root))
-    deviations = drift(root) + structure(root)
-    judged = waivers(root, today)
-    failing, waived = apply(deviations, judged)
-    return Report(leftovers, (*failing, *judged.problems), tuple(waived))
+# Each group's line when none of its checks fails; {waived} counts the waived deviations.
+PASSED = {
+    ("UPD001", "UPD002"): CLEAN,
+    ("UPD004", "UPD005"): "UPD004, UPD005: platform-managed files as the template renders them",
+    ("UPD006", "UPD007"): "UPD006, UPD007: waivers valid ({waived} deviation(s) waived)",
+    ("OWN001", "OWN002", "OWN003", "OWN004", "OWN005", "OWN006"): (
+        "OWN001-OWN006: CODEOWNERS where the CI provider reads it and as the ownership table "
+        "says, platform-managed files marked"
+    ),
+    ("NB001",): "NB001: notebooks without outputs",
+}
 
 
-def main(argv: list[str]) -> int:
-    root = Path(argv[1] if len(argv) > 1 else ".").resolve()
-    report = check(root, date.today())
-    for line in report.leftovers:
-        print(line)
-    if not report.leftovers:
-        print("UPD001, UPD002: no conflict markers and no .rej files")
-    for finding in report.failing:
-        print(finding)
-    for finding, waiver in report.waived:
-        print(f"waived: {finding.code} {finding.path} by {waiver}")
-    if report.ok:
-        print(
-            "UPD004-UPD007, OWN006, NB001: managed files as the template renders them, "
-            f"waivers valid ({len(report.waived)} deviation(s) waived), CODEOWNERS covers every "
-            "owned directory, notebooks without outputs"
-        )
-        return 0
-    count = len(report.leftovers) + len(report.failing)
-    print(f"{count} finding(s): fix each as its line says. How: docs/ci.md#drift")
-    return 1
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as-of",
+        type=_day,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="judge waiver expiry on this day (default: today)",
+    )
+
+
+def passed_lines(findings: Sequence[Finding], waived: int) -> tuple[str, ...]:
+    """The line of every group of checks without a failing finding."""
+    failed = {finding.code for finding in findings}
+    return tuple(
+        line.format(waived=waived) for codes, line in PASSED.items() if failed.isdisjoint(codes)
+    )
+
+
+def check(project: Project, today: date) -> Outcome:
+    """Every convention check on one project; waivers judged as of ``today``."""
+    gate = leftovers(project)
+    deviations = drift(project) + ownership(project) + notebook_outputs(project)
+    waivers = judge(project, today)
+    failing, waived = apply(deviations, waivers)
+    findings = (*gate, *failing, *waivers.problems)
+    return Outcome(
+        findings=findings,
+        passed=passed_lines(findings, len(waived)),
+        waived=tuple((finding, str(waiver)) for finding, waiver in waived),
+    )
+
+
+def run(project: Project, options: argparse.Namespace) -> Outcome:
+    return check(project, getattr(options, "as_of", None) or date.today())

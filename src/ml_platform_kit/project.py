@@ -32,6 +32,8 @@ CODEOWNERS = {"github": ".github/CODEOWNERS", "gitlab": "CODEOWNERS"}
 MARKER = re.compile(r"^(<{7}|\|{7}|>{7})(?: |$)")
 SEPARATOR = re.compile(r"^={7}(?: |$)")
 SKIPPED_DIRS = {".git", ".tox", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache"}
+# The safe loader, in C where PyYAML was built with it: the fleet reads answers by the hundred.
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def before_update(text: str) -> str:
@@ -59,7 +61,12 @@ class Rule:
     pattern: str
     handles: tuple[str, ...]
     line: int
-    spec: pathspec.PathSpec = field(compare=False, repr=False)
+    spec: pathspec.PathSpec[Any] = field(compare=False, repr=False)
+
+    @classmethod
+    def parse(cls, pattern: str, handles: tuple[str, ...], line: int = 0) -> Rule:
+        """A rule as CODEOWNERS writes it (the ownership table's rows are read the same way)."""
+        return cls(pattern, handles, line, pathspec.PathSpec.from_lines("gitignore", [pattern]))
 
     @property
     def catch_all(self) -> bool:
@@ -83,20 +90,33 @@ class Project:
             return None
         return before_update(text)
 
+    def load_answers(self) -> dict[str, Any]:
+        """``.copier-answers.yml``; a ValueError says what is wrong with it."""
+        text = self.read(ANSWERS)
+        if text is None:
+            raise ValueError(f"no {ANSWERS}: not generated from the template, or it was deleted")
+        try:
+            loaded = yaml.load(text, Loader=_SafeLoader)  # noqa: S506  # nosec B506
+        except yaml.YAMLError as error:
+            raise ValueError(f"{ANSWERS} is not valid YAML: {error}") from None
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{ANSWERS} is not a mapping of answers")
+        return loaded
+
     @cached_property
     def answers(self) -> dict[str, Any]:
         """``.copier-answers.yml``; empty when it is missing or unreadable."""
-        text = self.read(ANSWERS)
         try:
-            loaded = yaml.safe_load(text) if text else None
-        except yaml.YAMLError:
+            return self.load_answers()
+        except ValueError:
             return {}
-        return loaded if isinstance(loaded, dict) else {}
 
     def handle(self, role: str) -> str:
         """The handle of a role (``team_<role>`` in the answers)."""
         value = self.answers.get(f"team_{role}")
-        return str(value) if value else f"the {role.replace('_', ' ')} team (team_{role} in {ANSWERS})"
+        return (
+            str(value) if value else f"the {role.replace('_', ' ')} team (team_{role} in {ANSWERS})"
+        )
 
     @cached_property
     def codeowners_path(self) -> str:
@@ -104,7 +124,9 @@ class Project:
         provider = str(self.answers.get("ci_provider", ""))
         if provider in CODEOWNERS:
             return CODEOWNERS[provider]
-        return next((p for p in CODEOWNERS.values() if (self.root / p).is_file()), CODEOWNERS["github"])
+        return next(
+            (p for p in CODEOWNERS.values() if (self.root / p).is_file()), CODEOWNERS["github"]
+        )
 
     @cached_property
     def codeowners(self) -> tuple[Rule, ...]:
@@ -115,8 +137,7 @@ class Project:
             if not line or line.startswith(("#", "[", "^[")):
                 continue
             pattern, *handles = line.split()
-            spec = pathspec.PathSpec.from_lines("gitignore", [pattern])
-            rules.append(Rule(pattern, tuple(handles), number, spec))
+            rules.append(Rule.parse(pattern, tuple(handles), number))
         return tuple(rules)
 
     def rule_for(self, relpath: str) -> Rule | None:
@@ -131,10 +152,12 @@ class Project:
             return " ".join(rule.handles)
         return self.handle(role)
 
-    def finding(self, check_id: str, where: str, problem: str) -> Finding:
-        """A finding of a registered check, owned as :meth:`owner_of` decides."""
+    def finding(self, check_id: str, where: str, problem: str, owned: str | None = None) -> Finding:
+        """A finding of a registered check, owned as :meth:`owner_of` decides for the path
+        of ``where``, or for ``owned`` when another file answers for it (a ``.rej`` file
+        belongs to the file it patches; a missing CODEOWNERS rule to CODEOWNERS)."""
         entry: Check = check(check_id)
-        path = Finding("", where, "", "", "", "").path
+        path = owned if owned is not None else Finding("", where, "", "", "", "").path
         return entry.finding(where, problem, self.owner_of(path, entry.owner))
 
     @cached_property

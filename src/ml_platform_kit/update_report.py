@@ -1,19 +1,18 @@
-# Managed by the ML platform template (CI convention): edit through the template.
-"""The body of the pull/merge request that the scheduled template update opens.
+"""``ml-platform update-report``: the body of the scheduled template update's pull request.
 
-After `copier update`, the body says which template versions the update spans, lists the
+After ``copier update``, the body says which template versions the update spans, lists the
 template's CHANGELOG entries in between (read at the new version from the template
-repository in `_src_path`) and any conflicts left behind (UPD001/UPD002, see
-`check_conflicts.py`). Standard library only.
+repository in ``_src_path``) and any conflicts left behind (UPD001/UPD002, see
+:mod:`.conflicts`). Template versions are compared with ``packaging.version``; the fleet
+report reads ``_commit`` with the same :func:`release_of`.
 
-Usage:
-  python tools/template_update_report.py --current-commit
-      print `_commit` from .copier-answers.yml (run it before the update to remember it)
-  python tools/template_update_report.py --old-commit v0.1.0 [--output body.md]
-      after the update: write the body (CHANGELOG from the template repository)
-  python tools/template_update_report.py --old-commit v0.1.0 --new-commit v0.3.0
-      --changelog CHANGELOG.md
-      only the CHANGELOG excerpt between two versions, from a local file
+    ml-platform update-report --current-commit
+        print ``_commit`` of .copier-answers.yml (run it before the update to remember it);
+        UPD003 when there is no usable one
+    ml-platform update-report --old-commit v1.0.0 [--output body.md]
+        after the update: the body (CHANGELOG from the template repository)
+    ml-platform update-report --old-commit v1.0.0 --new-commit v1.1.0 --changelog CHANGELOG.md
+        only the CHANGELOG excerpt between two versions, from a local file
 """
 
 from __future__ import annotations
@@ -22,70 +21,67 @@ import argparse
 import re
 import shutil
 import subprocess  # nosec B404
-import sys
 import tempfile
 from pathlib import Path
 
-from check_conflicts import find_leftovers
+from packaging.version import InvalidVersion, Version
 
-ANSWERS = ".copier-answers.yml"
+from .conflicts import leftovers
+from .finding import Outcome
+from .project import ANSWERS, Project
+
 DOCS = "docs/ci.md#scheduled-template-update"
 # `_commit` is a tag (`v1.2.0`) or `git describe` output past a tag (`v1.2.0-3-gabc1234`).
-COMMIT = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(?:-(\d+)-g[0-9a-f]+)?$")
-HEADING = re.compile(r"^##\s+\[?v?(\d+)\.(\d+)\.(\d+)\b")
+DESCRIBED = re.compile(r"^(?P<tag>.+?)(?:-(?P<ahead>\d+)-g[0-9a-f]+)?$")
+HEADING = re.compile(r"^##\s+\[?(?P<version>v?[0-9][^\s\]]*)")
 UNRELEASED = re.compile(r"^##\s+\[?unreleased\b", re.IGNORECASE)
 SAFE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 
 GIT = shutil.which("git") or "git"
 
-Version = tuple[int, int, int]
 
-
-def read_answers(text: str) -> dict[str, str]:
-    """The top-level scalar answers of a Copier answers file (flat YAML)."""
-    answers: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line or line[0] in " #-":
-            continue
-        key, _, value = line.partition(":")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] == "'":
-            value = value[1:-1].replace("''", "'")
-        elif len(value) >= 2 and value[0] == value[-1] == '"':
-            value = value[1:-1]
-        answers[key.strip()] = value
-    return answers
+def release(text: str) -> Version | None:
+    """The release a tag or heading names: ``X.Y.Z``, with or without ``v``; None otherwise
+    (a pre-release, a two-part version or a branch name is no release)."""
+    try:
+        version = Version(text.strip().removeprefix("v"))
+    except InvalidVersion:
+        return None
+    is_release = len(version.release) == 3 and str(version) == version.base_version
+    return version if is_release and not version.epoch else None
 
 
 def release_of(commit: str) -> tuple[Version, bool] | None:
-    """(version, past the tag?) of a `_commit`, or None if it names no release."""
-    match = COMMIT.match(commit.strip())
-    if not match:
+    """(version, past the tag?) of a ``_commit``, or None if it names no release."""
+    match = DESCRIBED.match(commit.strip())
+    version = release(match.group("tag")) if match else None
+    if match is None or version is None:
         return None
-    major, minor, patch, ahead = match.groups()
-    return (int(major), int(minor), int(patch)), bool(ahead and int(ahead) > 0)
+    return version, bool(match.group("ahead") and int(match.group("ahead")) > 0)
+
+
+def _heading_keeps(line: str, old: Version, new: Version, new_is_past_tag: bool) -> bool:
+    heading = HEADING.match(line)
+    version = release(heading.group("version")) if heading else None
+    if version is not None:
+        return old < version <= new
+    return bool(UNRELEASED.match(line)) and new_is_past_tag
 
 
 def changelog_excerpt(text: str, old_commit: str, new_commit: str) -> str:
-    """The CHANGELOG sections after `old_commit`'s release up to `new_commit`'s, in order.
+    """The CHANGELOG sections after ``old_commit``'s release up to ``new_commit``'s, in order.
 
-    A section is a `## <version>` heading with what follows it. "Unreleased" is included
+    A section is a ``## <version>`` heading with what follows it. "Unreleased" is included
     only when the new commit lies past its release tag (a template HEAD between releases).
     """
     old, new = release_of(old_commit), release_of(new_commit)
     if old is None or new is None:
         return ""
-    (old_version, _), (new_version, new_is_past_tag) = old, new
     kept: list[str] = []
     keep = False
     for line in text.splitlines():
         if line.startswith("## "):
-            heading = HEADING.match(line)
-            if heading:
-                version = tuple(int(part) for part in heading.groups())
-                keep = old_version < version <= new_version
-            else:
-                keep = bool(UNRELEASED.match(line)) and new_is_past_tag
+            keep = _heading_keeps(line, old[0], new[0], new[1])
         elif line.startswith("# "):
             keep = False
         if keep:
@@ -93,14 +89,16 @@ def changelog_excerpt(text: str, old_commit: str, new_commit: str) -> str:
     return "\n".join(kept).strip()
 
 
-def template_changelog(src_path: str, commit: str) -> str:
-    """CHANGELOG.md of the template repository at `commit` (a clone of `_src_path`)."""
+def template_changelog(project: Project, src_path: str, commit: str) -> str:
+    """CHANGELOG.md of the template repository at ``commit`` (a clone of ``_src_path``, a
+    relative path read from the project, as Copier records it)."""
     # Argument lists, no shell: the answers' values cannot run as commands.
     with tempfile.TemporaryDirectory() as clone:
         subprocess.run(  # noqa: S603  # nosec B603
             [GIT, "clone", "--quiet", "--no-checkout", "--", src_path, clone],
             check=True,
             capture_output=True,
+            cwd=project.root,
         )
         return subprocess.run(  # noqa: S603  # nosec B603
             [GIT, "-C", clone, "show", f"{commit}:CHANGELOG.md"],
@@ -110,77 +108,83 @@ def template_changelog(src_path: str, commit: str) -> str:
         ).stdout
 
 
-def body(root: Path, old_commit: str) -> str:
-    answers = read_answers((root / ANSWERS).read_text(encoding="utf-8"))
-    new_commit, src_path = answers.get("_commit", ""), answers.get("_src_path", "")
+def _excerpt(project: Project, old_commit: str, new_commit: str) -> str:
+    src_path = str(project.answers.get("_src_path") or "")
     try:
         if not SAFE_REF.match(new_commit):
             raise OSError(f"_commit {new_commit!r} in {ANSWERS} names no template version")
-        excerpt = changelog_excerpt(
-            template_changelog(src_path, new_commit), old_commit, new_commit
-        )
+        text = template_changelog(project, src_path, new_commit)
     except (OSError, subprocess.CalledProcessError) as error:
-        excerpt = f"_Could not read the template's CHANGELOG.md from `{src_path}`: {error}_"
-    leftovers = find_leftovers(root)
+        return f"_Could not read the template's CHANGELOG.md from `{src_path}`: {error}_"
+    return changelog_excerpt(text, old_commit, new_commit) or (
+        f"_The template's CHANGELOG.md has no entries between {old_commit} and {new_commit}._"
+    )
+
+
+def _conflicts_section(project: Project) -> list[str]:
+    found = leftovers(project)
+    if not found:
+        return ["None: the update applied cleanly."]
+    return [
+        "copier update left these behind; the conflict gate (CI's first job,"
+        " `ml-platform conflicts`) fails until each is resolved on this branch:",
+        "",
+        *(f"- `{finding.code}` `{finding.where}`: {finding.problem}" for finding in found),
+    ]
+
+
+def body(project: Project, old_commit: str, new_commit: str) -> str:
+    """The pull request's body, Markdown."""
     lines = [
         f"Template update from `{old_commit}` to `{new_commit}` (`copier update --trust "
         "--defaults --skip-answered`), opened by the scheduled template update.",
         "",
         "## What changed in the template",
         "",
-        excerpt
-        or f"_The template's CHANGELOG.md has no entries between {old_commit} and {new_commit}._",
+        _excerpt(project, old_commit, new_commit),
         "",
         "## Conflicts",
         "",
+        *_conflicts_section(project),
+        "",
+        f"How to review and finish an update: `{DOCS}`.",
     ]
-    if leftovers:
-        lines.append(
-            "copier update left these behind; the conflict gate (CI's first job,"
-            " `python3 tools/check_conflicts.py`) fails until each is resolved on this branch:"
-        )
-        lines.append("")
-        lines.extend(
-            f"- `{finding.code}` `{finding.where}`: {finding.problem}" for finding in leftovers
-        )
-    else:
-        lines.append("None: the update applied cleanly.")
-    lines += ["", f"How to review and finish an update: `{DOCS}`."]
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--current-commit", action="store_true", help="print _commit and exit")
-    parser.add_argument("--old-commit", help="the _commit before the update")
-    parser.add_argument("--new-commit", help="with --changelog: the _commit after the update")
-    parser.add_argument("--changelog", type=Path, help="read this CHANGELOG.md instead")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--current-commit", action="store_true", help="print _commit and exit")
+    mode.add_argument("--old-commit", help="the _commit before the update")
+    parser.add_argument(
+        "--new-commit", help="the _commit after the update (default: the answers' _commit)"
+    )
+    parser.add_argument("--changelog", type=Path, help="only the excerpt of this CHANGELOG.md")
     parser.add_argument("--output", type=Path, help="write here instead of standard output")
-    parser.add_argument("--root", type=Path, default=Path("."), help="the project (default: .)")
-    args = parser.parse_args(argv)
-    root = args.root.resolve()
-    if args.current_commit:
-        commit = read_answers((root / ANSWERS).read_text(encoding="utf-8")).get("_commit", "")
-        if not SAFE_REF.match(commit):
-            print(f"UPD003 {ANSWERS}: no usable _commit ({commit!r}); see {DOCS}", file=sys.stderr)
-            return 1
-        print(commit)
-        return 0
-    if not args.old_commit:
-        parser.error("--old-commit is required (or --current-commit)")
-    if args.changelog:
-        if not args.new_commit:
-            parser.error("--changelog needs --new-commit")
-        text = args.changelog.read_text(encoding="utf-8")
-        report = changelog_excerpt(text, args.old_commit, args.new_commit) + "\n"
-    else:
-        report = body(root, args.old_commit)
-    if args.output:
-        args.output.write_text(report, encoding="utf-8")
-    else:
-        sys.stdout.write(report)
-    return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def current_commit(project: Project) -> Outcome:
+    """``_commit`` as the one passed line, or UPD003."""
+    commit = str(project.answers.get("_commit") or "")
+    if not SAFE_REF.match(commit):
+        problem = (
+            f"no usable _commit ({commit!r}), so the update cannot say which template version "
+            "it starts from; run `copier update --trust` once by hand on a clean tree"
+        )
+        return Outcome(findings=(project.finding("UPD003", ANSWERS, problem),))
+    return Outcome(passed=(commit,))
+
+
+def run(project: Project, options: argparse.Namespace) -> Outcome:
+    if options.current_commit:
+        return current_commit(project)
+    new_commit = options.new_commit or str(project.answers.get("_commit") or "")
+    if options.changelog:
+        text = options.changelog.read_text(encoding="utf-8")
+        report = changelog_excerpt(text, options.old_commit, new_commit) + "\n"
+    else:
+        report = body(project, options.old_commit, new_commit)
+    if options.output:
+        options.output.write_text(report, encoding="utf-8")
+        return Outcome()
+    return Outcome(passed=(report.rstrip("\n"),))

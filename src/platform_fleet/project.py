@@ -1,8 +1,8 @@
 """One repository's place in the fleet, as a plain record (what `--format json` prints).
 
-The version part comes from `.copier-answers.yml` and the template's releases; update
-leftovers, drift and waivers come from the projects' own check modules (`project_tools`),
-so a project and the fleet report can never disagree about them.
+The version part comes from `.copier-answers.yml` and the template's releases; the answers,
+update leftovers, drift and waivers are read by the platform kit (`ml_platform_kit`), the
+same code a project runs as `ml-platform conventions`, so the two never disagree.
 """
 
 from __future__ import annotations
@@ -11,34 +11,15 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ml_platform_kit import conflicts, drift, waivers
+from ml_platform_kit.project import ANSWERS, Project
+from ml_platform_kit.update_report import release_of
 from platform_fleet.engines import update_engines
 from platform_fleet.fetch import Unreachable, checkout
 from platform_fleet.inventory import Repository
-from platform_fleet.project_tools import check_conflicts, drift, ownership, waivers
-from platform_fleet.template_source import Templates, release_of, version_text
+from platform_fleet.template_source import Templates, version_text
 
 Record = dict[str, Any]
-ANSWERS = ownership.ANSWERS
-# The safe loader, in C where PyYAML was built with it: answers files are read by the hundred.
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _answers(root: Path) -> dict[str, Any]:
-    """The recorded answers; raises ValueError with what is wrong with the file."""
-    try:
-        text = (root / ANSWERS).read_text(encoding="utf-8")
-        loaded = yaml.load(text, Loader=_SafeLoader)  # noqa: S506  # nosec B506
-    except OSError:
-        raise ValueError(
-            f"no {ANSWERS}: not generated from the template, or it was deleted"
-        ) from None
-    except yaml.YAMLError as error:
-        raise ValueError(f"{ANSWERS} is not valid YAML: {error}") from None
-    if not isinstance(loaded, dict):
-        raise ValueError(f"{ANSWERS} is not a mapping of answers")
-    return loaded
 
 
 def _source(root: Path, answers: dict[str, Any]) -> str:
@@ -90,24 +71,24 @@ def _waiver_entry(waiver: waivers.Waiver) -> Record:
     }
 
 
-def _drift_and_waivers(root: Path, today: date, window_days: int) -> tuple[Record, Record]:
-    """Drift as `tox -e conventions` judges it, and the state of the project's waivers."""
-    check = waivers.waivers(root, today)
+def _drift_and_waivers(project: Project, today: date, window_days: int) -> tuple[Record, Record]:
+    """Drift as `ml-platform conventions` judges it, and the state of the project's waivers."""
+    check = waivers.judge(project, today)
     soon = today + timedelta(days=window_days)
     waiver_state: Record = {
         "valid": len(check.valid),
         "expiring": [_waiver_entry(w) for w in check.valid if w.expires <= soon],
-        "expired": [{"id": f.code, "where": f.path} for f in check.problems if f.code == "UPD006"],
+        "expired": [{"id": f.code, "where": f.where} for f in check.problems if f.code == "UPD006"],
         "malformed": [
-            {"id": f.code, "where": f.path, "problem": f.problem}
+            {"id": f.code, "where": f.where, "problem": f.problem}
             for f in check.problems
             if f.code == "UPD007"
         ],
     }
-    if not (root / drift.RECORD).is_file():
+    if not (project.root / drift.RECORD).is_file():
         # Projects from releases before the drift convention carry no record to compare.
         return {"recorded": False, "failing": [], "waived": []}, waiver_state
-    failing, waived = waivers.apply(drift.drift(root), check)
+    failing, waived = waivers.apply(drift.drift(project), check)
     drift_state: Record = {
         "recorded": True,
         "failing": [{"id": f.code, "path": f.path, "owner": f.owner} for f in failing],
@@ -140,21 +121,22 @@ def inspect(
         "problem": None,
     }
     try:
-        root = checkout(repository, cache)
-        answers = _answers(root)
+        project = Project(checkout(repository, cache))
+        answers = project.load_answers()
     except (Unreachable, ValueError) as error:
         record["reachable"] = not isinstance(error, Unreachable)
         record["problem"] = str(error)
         return record
-    record["template"] = _versions(answers, templates, template_source or _source(root, answers))
+    source = template_source or _source(project.root, answers)
+    record["template"] = _versions(answers, templates, source)
     record["owners"] = {
         key.removeprefix("team_"): value
         for key, value in sorted(answers.items())
         if key.startswith("team_") and isinstance(value, str) and value.startswith("@")
     }
     record["update_leftovers"] = [
-        {"id": f.code, "where": f.where} for f in check_conflicts.find_leftovers(root)
+        {"id": f.code, "where": f.where} for f in conflicts.leftovers(project)
     ]
-    record["drift"], record["waivers"] = _drift_and_waivers(root, today, window_days)
-    record["update_engines"] = update_engines(root)
+    record["drift"], record["waivers"] = _drift_and_waivers(project, today, window_days)
+    record["update_engines"] = update_engines(project.root)
     return record

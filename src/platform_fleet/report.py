@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from packaging.version import Version
+
 from platform_fleet.inventory import Inventory, Repository
 from platform_fleet.policy import violations
 from platform_fleet.pool import bounded_map
@@ -20,8 +22,9 @@ UNKNOWN = "unknown"
 FORMAT = "ml-platform-fleet-report/v1"
 
 
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".")) if version != UNKNOWN else (10**9,)
+def _version_key(version: str) -> tuple[bool, Version]:
+    """Releases in order, `unknown` last."""
+    return (True, Version("0")) if version == UNKNOWN else (False, Version(version))
 
 
 def _summary(projects: list[Record]) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """The template's releases, as one template source (a git URL or path) publishes them.
 
-Releases are the `vX.Y.Z` tags. At the latest one, `copier.yml` says which migrations an
-update would run and `CHANGELOG.md` what changed; both are read from a shallow fetch of that
-tag into the cache, once per source however many projects use it.
+Releases are the `vX.Y.Z` tags, compared as versions (`packaging.version`), read the way the
+kit's update report reads `_commit`. At the latest one, `copier.yml` says which migrations
+an update would run and `CHANGELOG.md` what changed; both are read from a shallow fetch of
+that tag into the cache, once per source however many projects use it.
 """
 
 from __future__ import annotations
@@ -14,22 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from packaging.version import Version
 
+from ml_platform_kit.update_report import changelog_excerpt, release_of
 from platform_fleet.gitcmd import GitError, git
-from platform_fleet.project_tools import template_update_report
 
-Version = tuple[int, int, int]
 # Copier's shortcuts for the two public forges.
 SHORTCUTS = {"gh:": "https://github.com/", "gl:": "https://gitlab.com/"}
 
 
 def version_text(version: Version) -> str:
-    return ".".join(str(part) for part in version)
-
-
-def release_of(commit: str) -> tuple[Version, bool] | None:
-    """(version, past the tag?) of a `_commit`; the projects' own update report decides."""
-    return template_update_report.release_of(commit)
+    return str(version)
 
 
 @dataclass(frozen=True)
@@ -65,11 +61,15 @@ class Template:
         """The CHANGELOG headings between `commit`'s release and the latest, oldest first."""
         if self.latest is None:
             return []
-        excerpt = template_update_report.changelog_excerpt(
-            self.changelog, commit, "v" + version_text(self.latest)
-        )
+        excerpt = changelog_excerpt(self.changelog, commit, "v" + version_text(self.latest))
         headings = [line[3:].strip() for line in excerpt.splitlines() if line.startswith("## ")]
-        return sorted(headings, key=lambda heading: release_of("v" + heading.split()[0]) or ())
+        return sorted(headings, key=_heading_version)
+
+
+def _heading_version(heading: str) -> Version:
+    """A CHANGELOG heading's release (`1.2.0 — 2026-11-30`); an Unreleased one sorts last."""
+    tagged = release_of(heading.split()[0].strip("[]"))
+    return tagged[0] if tagged else Version("999999")
 
 
 def expand(source: str) -> str:

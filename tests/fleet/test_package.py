@@ -1,11 +1,12 @@
 """The fleet report as the platform team installs it: a wheel built from this repository,
-in a fresh environment, judging a project with the template's own check modules."""
+in a fresh environment, judging a project with the platform kit's checks (no copied ones)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -21,24 +22,27 @@ def _run(*args: str | Path) -> str:
     return done.stdout
 
 
-def test_the_wheel_carries_the_projects_check_modules_and_runs(tmp_path: Path) -> None:
+def test_the_wheel_judges_with_the_kit_and_runs(tmp_path: Path) -> None:
     uv = (sys.executable, "-m", "uv")
     _run(*uv, "build", "--wheel", "--quiet", "--out-dir", tmp_path / "dist", TEMPLATE_ROOT)
     (wheel,) = (tmp_path / "dist").glob("*.whl")
     venv = tmp_path / "venv"
     _run(*uv, "venv", "--quiet", "--python", sys.executable, venv)
-    _run(*uv, "pip", "install", "--quiet", "--python", venv / "bin/python", wheel)
+    _run(*uv, "pip", "install", "--quiet", "--python", venv / "bin/python", f"{wheel}[fleet]")
 
-    packaged = _run(
+    with zipfile.ZipFile(wheel) as contents:
+        names = contents.namelist()
+    assert "ml_platform_kit/schemas/waivers.schema.json" in names
+    assert "ml_platform_kit/checks.yml" in names
+    assert not [name for name in names if "template_tools" in name or name.startswith("tools/")]
+    judged_by = _run(
         venv / "bin/python",
         "-c",
-        "import platform_fleet.project_tools as tools, drift\n"
-        "print(tools.TOOLS_DIR, drift.__file__)",
+        "import platform_fleet.project as fleet, ml_platform_kit.drift as drift\n"
+        "print(fleet.drift is drift, drift.__file__)",
     ).split()
-    assert packaged[0].endswith("site-packages/platform_fleet/template_tools")
-    assert (
-        Path(packaged[1]).read_bytes() == (TEMPLATE_ROOT / "template/tools/drift.py").read_bytes()
-    )
+    assert judged_by[0] == "True"
+    assert "site-packages/ml_platform_kit/drift.py" in judged_by[1]
 
     project = tmp_path / "project"
     project.mkdir()

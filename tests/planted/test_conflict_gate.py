@@ -1,8 +1,8 @@
 """Planted update leftovers: the conflict gate fails naming each file, line and owner.
 
 `copier update` exits 0 with conflict markers in files and `.rej` files beside them; the
-gate, `tools/check_conflicts.py`, is what stops them from being merged. The likeliest
-conflicts are in the platform files teams edit most, `tox.toml`, `pyproject.toml`,
+gate, `ml-platform conflicts` (the platform kit), is what stops them from being merged. The
+likeliest conflicts are in the platform files teams edit most, `tox.toml`, `pyproject.toml`,
 `.pre-commit-config.yaml` and the CI file, which every other tool reads; so the gate runs
 here without tox, exactly as the generated CI runs it (the commands read from the rendered
 CI file: the job GitHub's `check` job needs, the job of GitLab's `.pre` stage) and as
@@ -108,7 +108,11 @@ def gates(project: Path, path: str) -> dict[str, Gate]:
     for way, lines in scripts.items():
         assert lines, f"{way}: no command"
         joined = "\n".join(lines)
-        assert not re.search(r"\b(tox|uvx?|pip|pre-commit)\b", joined), f"{way}: {joined}"
+        assert "ml-platform conflicts" in joined, f"{way}: {joined}"
+        # Nothing that reads the project's own files, which may hold the conflicts: no tox,
+        # no pre-commit, no `uv run`/`uv sync` (pyproject.toml); the kit runs on its own.
+        reads_project = r"\b(tox|pre-commit)\b|\buv (run|sync)\b"
+        assert not re.search(reads_project, joined), f"{way}: {joined}"
     return {way: _bash(lines, path) for way, lines in scripts.items()}
 
 

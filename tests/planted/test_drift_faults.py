@@ -1,27 +1,30 @@
-"""Planted drift: `tox -e conventions` names each deviation, its file and its owner.
+"""Planted drift: `ml-platform conventions` names each deviation, its file and its owner.
 
 One committed default render with its `conventions` environment built. Each fault is
-planted in the working tree, the check runs (directly with this interpreter, which has
-PyYAML, as the environment does; the real `tox -e conventions` runs on the clean project),
-and the tree is restored, so the next fault starts from the clean project.
+planted in the working tree, the check runs (the platform kit with this interpreter, which
+has it installed, on a fixed day for the waivers; the real `tox -e conventions` runs on the
+clean project), and the tree is restored, so the next fault starts from the clean project.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.planted.support import edit, leftovers, prepared_project, restore
-from tests.support import RenderFn, read_answers, run_project_tool, run_tox, tail
+from tests.support import RenderFn, read_answers, run_tox, tail
 
 pytestmark = pytest.mark.slow
 
 EDITED = ".pre-commit-config.yaml"
+DELETED = ".dockerignore"
 WAIVERS = "config/waivers.yaml"
+AS_OF = "2026-11-30"  # waivers are judged on this day, whenever the test runs
 
 
 def waiver(rule: str, path: str, expires: str, approver: str = "@acme/ml-platform") -> str:
@@ -47,8 +50,8 @@ def append_to_edited(project: Path) -> None:
         handle.write("# a hook of our own\n")
 
 
-def delete_security_tool(project: Path) -> None:
-    (project / "tools" / "security.py").unlink()
+def delete_managed_file(project: Path) -> None:
+    (project / DELETED).unlink()
 
 
 def drop_deploy_rule(project: Path) -> None:
@@ -78,7 +81,10 @@ def project(
 
 
 def conventions(root: Path) -> subprocess.CompletedProcess[str]:
-    return run_project_tool(root, "tools/conventions.py")
+    command = ["-m", "ml_platform_kit.cli", "--root", str(root), "conventions", "--as-of", AS_OF]
+    return subprocess.run(
+        [sys.executable, *command], capture_output=True, text=True, check=False, timeout=300
+    )
 
 
 def planted(root: Path, *plants: Callable[[Path], None]) -> subprocess.CompletedProcess[str]:
@@ -95,13 +101,14 @@ def test_clean_project_passes_tox_conventions(project: tuple[Path, str]) -> None
     root, path = project
     tox = run_tox(root, path, "-e", "conventions")
     assert tox.returncode == 0, f"tox -e conventions fails a clean render\n{tail(tox.output)}"
-    assert "UPD004-UPD007, OWN006, NB001:" in tox.output, tail(tox.output)
+    for group in ("UPD004, UPD005:", "UPD006, UPD007:", "OWN001-OWN006:", "NB001:"):
+        assert group in tox.output, tail(tox.output)
 
 
 @pytest.mark.parametrize(
     ("plants", "code", "where", "answer", "also"),
     [
-        ((delete_security_tool,), "UPD004", "tools/security.py", "team_platform", "never updates"),
+        ((delete_managed_file,), "UPD004", DELETED, "team_platform", "never updates"),
         ((append_to_edited,), "UPD005", EDITED, "team_platform", "edited by hand"),
         (
             (edit("pyproject.toml", "line-length = 100", "line-length = 140"),),
