@@ -2,10 +2,11 @@
 
 - **Conventions**: a default project is rendered (`copier copy --defaults`) into a temporary
   directory; its `docs/*.md` pages, and the project files they link to, become site pages
-  under `project/`, so the site shows exactly what a generated project carries. Which
-  conventions exist is read from that render: a convention whose page is not in the
-  template yet is listed as arriving, and any other page of the project's `docs/` appears
-  without a change here.
+  under `project/`, so the site shows exactly what a generated project carries. The
+  conventions table and the table of every check are read from the platform kit's registry
+  (`ml_platform_kit.registry`, `checks.yml`): one row per page that holds checks, one per
+  check, linked to the ID's anchor on its page. Any other page of the project's `docs/`
+  appears too, without a change here.
 - **Reference**: the questions from `copier.yml`, the tox environments from the rendered
   `tox.toml`, the deploy manifest's fields from `template/deploy/schema/*.json` (when the
   template holds such a schema).
@@ -31,6 +32,8 @@ import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
+from ml_platform_kit.registry import Check, checks
+
 ROOT = Path(__file__).resolve().parent.parent
 # MkDocs puts this directory on sys.path while it loads the hook; an import from a file does not.
 if str(ROOT / "scripts") not in sys.path:
@@ -47,55 +50,6 @@ PROJECT_PREFIX = "project"  # where the default project's files live in the site
 OWNERSHIP_MARKER = "<!-- ownership-picture -->"
 SCHEMA_DIR = ROOT / "template" / "deploy" / "schema"
 _LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?\s*\)|href=\"([^\"]+)\"")
-
-
-@dataclass(frozen=True)
-class Convention:
-    """One convention: its name, the page a generated project carries for it, its owner."""
-
-    name: str
-    page: str  # path in the generated project
-    owner: str  # a key of copier.yml's `teams`
-    check: str
-
-
-# The conventions the teams agreed on (the design's table). A page that is not in the
-# template yet is shown as arriving; it appears as soon as the template renders it.
-CONVENTIONS = (
-    Convention(
-        "Data contracts",
-        "docs/data-contracts.md",
-        "data_engineering",
-        "`tox -e contracts`, every data load",
-    ),
-    Convention(
-        "Test layout and quality gates",
-        "docs/testing-and-quality-gates.md",
-        "data_science",
-        "`tox -e test`",
-    ),
-    Convention(
-        "Notebooks",
-        "docs/notebooks.md",
-        "data_science",
-        "`tox -e lint` (nbstripout), `tox -e conventions` (NB001)",
-    ),
-    Convention("Code quality", "docs/code-quality.md", "platform", "`tox -e lint`, `tox -e type`"),
-    Convention("Security linting", "docs/security.md", "platform", "`tox -e security`"),
-    Convention(
-        "CI, template updates and drift",
-        "docs/ci.md",
-        "platform",
-        "the CI workflow files; `tox -e conventions` (UPD, OWN006, NB001)",
-    ),
-    Convention("Deploy manifest and serving", "docs/deploy.md", "mlops", "`tox -e deploy`"),
-    Convention(
-        "Ownership and ways of working",
-        "docs/ways-of-working.md",
-        "platform",
-        "`tests/conventions` (OWN001-OWN005), `tox -e conventions` (OWN006)",
-    ),
-)
 
 
 # --- the default project ----------------------------------------------------------------------
@@ -302,6 +256,13 @@ def questions_page(config: dict[str, Any], answers: dict[str, Any]) -> str:
             summary = ", ".join(f"{k} ({len(v)} names)" for k, v in groups.items())
             lines.append(f"- **value:** from `includes/reserved-import-names.yml`: {summary}")
             continue
+        if name == "platform_checks":
+            count = len(spec["default"])
+            lines.append(
+                f"- **value:** the registry of checks, `src/ml_platform_kit/checks.yml`:"
+                f" {count} checks, listed under [Conventions](../conventions.md#every-check)"
+            )
+            continue
         lines += _indented_code(str(spec["default"]))
     return "\n".join(lines) + "\n"
 
@@ -389,25 +350,54 @@ def manifest_page(schema_dir: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def conventions_page(config: dict[str, Any], project: Project) -> str:
+def convention_pages(registry: list[Check]) -> list[str]:
+    """The pages that describe checks, in the registry's order: one per convention."""
+    return list(dict.fromkeys(check.page for check in registry))
+
+
+def _id_link(check: Check) -> str:
+    return f"[`{check.id}`]({PROJECT_PREFIX}/{check.page}#{check.id.lower()})"
+
+
+def conventions_page(config: dict[str, Any], project: Project, registry: list[Check]) -> str:
+    """The conventions and every check, from the registry; titles from the rendered pages."""
     teams = computed_value(config, "teams", project.answers)
     lines = [
         "# Conventions",
         "",
         "One home, one check, one owner and one page per convention. The pages in this section",
         "are the pages a generated project carries in its `docs/` (rendered with the default",
-        "answers, so handles read `@acme/...`); every failing check links to one of them.",
+        "answers, so handles read `@acme/...`); every failing check links to its row on one of",
+        "them. The checks come from the platform kit; this page is generated from its registry",
+        "of checks, `src/ml_platform_kit/checks.yml`, as the project's pages and README are.",
         "",
-        "| convention | owner | check | page |",
+        "| convention | owner | checks | page |",
         "|---|---|---|---|",
     ]
-    for conv in CONVENTIONS:
-        owner = teams[conv.owner]["name"]
-        if conv.page in project.files:
-            page = f"[`{conv.page}`]({PROJECT_PREFIX}/{conv.page})"
-        else:
-            page = f"arriving (`{conv.page}` is not in the template yet)"
-        lines.append(f"| {conv.name} | {owner} | {conv.check} | {page} |")
+    for page in convention_pages(registry):
+        if page not in project.files:
+            raise LookupError(f"the registry names {page}, which a default project lacks")
+        on_page = [check for check in registry if check.page == page]
+        owners = dict.fromkeys(teams[check.owner]["name"] for check in on_page)
+        ids = ", ".join(_id_link(check) for check in on_page)
+        title = page_title(project.text(page), page)
+        link = f"[`{page}`]({PROJECT_PREFIX}/{page})"
+        lines.append(f"| {title} | {', '.join(owners)} | {ids} | {link} |")
+    others = [p for p in project_pages(project) if p not in convention_pages(registry)]
+    if others:
+        lines += ["", "Pages of a generated project without check IDs of the platform kit:", ""]
+        for page in others:
+            lines.append(f"- [{page_title(project.text(page), page)}]({PROJECT_PREFIX}/{page})")
+    lines += [
+        "",
+        "## Every check",
+        "",
+        "| ID | family | fails when | owner | how to fix it |",
+        "|---|---|---|---|---|",
+    ]
+    for check in registry:
+        cells = [_id_link(check), check.family, check.title, teams[check.owner]["name"], check.fix]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -419,10 +409,11 @@ _state: dict[str, Any] = {}
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     project = render_default_project()
     copier_config = load_copier_config()
-    registered = [c.page for c in CONVENTIONS if c.page in project.files]
+    registry = list(checks().values())
+    registered = convention_pages(registry)
     others = [p for p in project_pages(project) if p not in registered]
     pages = linked_files(project, [*registered, *others, "README.md"])
-    _state.update(project=project, copier_config=copier_config, pages=pages)
+    _state.update(project=project, copier_config=copier_config, pages=pages, registry=registry)
 
     entries: list[Any] = []
     for path in [*registered, *others]:
@@ -441,7 +432,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         uri = f"{PROJECT_PREFIX}/{path}"
         files.append(File.generated(config, uri, content=project.files[path]))
     generated = {
-        "conventions.md": conventions_page(copier_config, project),
+        "conventions.md": conventions_page(copier_config, project, _state["registry"]),
         "reference/questions.md": questions_page(copier_config, project.answers),
         "reference/tox-environments.md": tox_page(project.text("tox.toml")),
         "reference/deploy-manifest.md": manifest_page(SCHEMA_DIR),

@@ -1,8 +1,10 @@
 """Every link a failure message prints leads to a real page and anchor of a generated project.
 
-The sources are template/ as written; the pages are a default render. Each check ID a
-generated project can print has an anchor on one of its docs pages, and each
-`docs/<page>.md#<anchor>` string resolves. Planted faults prove the checker catches both.
+The sources are template/ as written and the platform kit's modules, which projects run;
+the pages are a default render. Every family of the registry has IDs that this code
+prints, each check ID it can print has an anchor on one of the project's docs pages, and
+each `docs/<page>.md#<anchor>` string resolves. Planted faults prove the checker catches
+both.
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from ml_platform_kit.registry import checks
 from tests.docs.support import (
     broken_doc_links,
     check_ids,
     ids_without_anchor,
+    kit_sources,
     template_sources,
 )
 from tests.support import DEFAULT_COMBO, TEMPLATE_DIR
 
-SOURCES = template_sources(TEMPLATE_DIR)
+SOURCES = {**template_sources(TEMPLATE_DIR), **kit_sources()}
 
 
 @pytest.fixture(scope="module")
@@ -27,9 +31,23 @@ def project(rendered) -> Path:
     return rendered(DEFAULT_COMBO)
 
 
-def test_the_template_prints_check_ids_of_every_landed_family() -> None:
-    families = {code.rstrip("0123456789") for code in check_ids(SOURCES)}
-    assert {"DC", "MOD", "OWN"} <= families, f"check ID families found: {sorted(families)}"
+def test_every_family_of_the_registry_prints_its_ids() -> None:
+    printed = check_ids(SOURCES)
+    families = {check.family for check in checks().values()}
+    silent = sorted(
+        family
+        for family in families
+        if not any(c.id in printed for c in checks().values() if c.family == family)
+    )
+    assert not silent, f"families of the registry whose IDs no code prints: {silent}"
+    unregistered = sorted(code for code in printed if _is_kit_id(code) and code not in checks())
+    assert not unregistered, f"IDs printed but not in the registry: {unregistered}"
+
+
+def _is_kit_id(code: str) -> bool:
+    """An ID of the kit's families (DC, MOD, ...), not another tool's (sp-repo-review's PY003)."""
+    prefixes = {check.id.rstrip("0123456789") for check in checks().values()}
+    return code.rstrip("0123456789") in prefixes
 
 
 def test_every_check_id_has_an_anchor_on_a_docs_page(project: Path) -> None:

@@ -20,12 +20,12 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
+from ml_platform_kit.registry import checks
 from tests.docs.support import load_hook
 from tests.support import (
     COPIER_CONFIG,
     DEFAULT_COMBO,
     TEMPLATE_ROOT,
-    read_answers,
     tail,
 )
 
@@ -124,29 +124,58 @@ def test_every_docs_page_of_a_generated_project_is_a_site_page(rendered, built: 
         assert heading.group(1).replace("`", "") in re.sub(r"<[^>]+>", "", html)
 
 
-def test_conventions_overview_links_landed_pages_and_lists_arriving_ones(
-    rendered, built: Build
-) -> None:
-    project = rendered(DEFAULT_COMBO)
+def test_conventions_overview_is_the_registry(rendered, built: Build) -> None:
+    """One row per page the registry names, linked; every check linked to its own anchor,
+    which the built project page has; the pages without checks listed too."""
     html = built.page("conventions.md")
-    for convention in load_hook().CONVENTIONS:
-        landed = (project / convention.page).is_file()
-        link = f'href="../project/{convention.page.removesuffix(".md")}/"'
-        assert (link in html) == landed, f"{convention.name}: landed={landed}, link in page?"
-        if not landed:
-            assert f"arriving (<code>{convention.page}</code>" in html, convention.name
+    registry = list(checks().values())
+    for page in dict.fromkeys(check.page for check in registry):
+        assert f'href="../project/{page.removesuffix(".md")}/"' in html, f"{page} not linked"
+    for check in registry:
+        page = check.page.removesuffix(".md")
+        assert f'href="../project/{page}/#{check.id.lower()}"' in html, f"{check.id} not linked"
+        assert f'id="{check.id.lower()}"' in built.page(f"project/{check.page}"), check.id
+    others = sorted(
+        f"docs/{path.name}"
+        for path in (rendered(DEFAULT_COMBO) / "docs").glob("*.md")
+        if f"docs/{path.name}" not in {check.page for check in registry}
+    )
+    assert others, "a project has pages without check IDs (code quality, the model card)"
+    for page in others:
+        assert f'href="../project/{page.removesuffix(".md")}/"' in html, f"{page} not listed"
 
 
-def test_ownership_picture_is_drawn_from_copier_yml(rendered, built: Build) -> None:
+# A row of the ownership picture's table: `| `/src/` | Data science | `@acme/data-science` |`.
+_PICTURE_ROW = re.compile(
+    r"<tr>\s*<td>.*?<code>([^<]+)</code>.*?</td>\s*<td>[^<]*</td>\s*<td><code>(@[^<]+)</code></td>"
+    r"\s*</tr>",
+    re.DOTALL,
+)
+
+
+def codeowners_rules(project: Path) -> list[tuple[str, str]]:
+    """(pattern, handle) per rule of a rendered project's CODEOWNERS, in order."""
+    path = next(p for p in (project / ".github/CODEOWNERS", project / "CODEOWNERS") if p.is_file())
+    rules = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            pattern, handle = line.split()
+            rules.append((pattern, handle))
+    return rules
+
+
+def test_ownership_picture_is_the_rendered_codeowners(rendered, built: Build) -> None:
+    """The picture (drawn by the hook from copier.yml) says what a default project's CODEOWNERS
+    enforces: the same rules, in the same order, with the same handles."""
     html = built.page("getting-started.md")
     assert '<pre class="mermaid">' in html, "the ownership diagram is a Mermaid fence"
     assert "flowchart LR" in html
-    for handle in ("@acme/data-engineering", "@acme/data-science", "@acme/mlops"):
-        assert handle in html, f"{handle} missing from the ownership picture"
-    answers = read_answers(rendered(DEFAULT_COMBO))
-    rows = load_hook().computed_value(COPIER_CONFIG, "ownership", answers)
-    for row in rows:
-        assert row["path"] == "*" or f"<code>{row['path']}</code>" in html, row
+    rules = codeowners_rules(rendered(DEFAULT_COMBO))
+    assert len(rules) > 10, rules
+    assert _PICTURE_ROW.findall(html) == rules
+    diagram = html.split('<pre class="mermaid">', 1)[1].split("</pre>", 1)[0]
+    for _, handle in rules:
+        assert handle in diagram, f"{handle} is not in the diagram"
 
 
 def test_manifest_reference_says_so_when_the_template_has_no_schema(tmp_path: Path) -> None:

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 from copier.errors import UnsafeTemplateError, UserMessageError
+from template_repository import release_in_preparation
 
-from tests.support import TEMPLATE_ROOT, git, read_answers, run_project_tool
+from tests.support import TEMPLATE_ROOT, git, read_answers, run_kit
 from tests.updates.history import copy_at, fresh_render, recorded_releases, update
 
 PAGE = TEMPLATE_ROOT / "docs" / "updating.md"
@@ -89,9 +90,11 @@ def test_missing_tag_skips_migrations_silently_and_a_renamed_answer_falls_back(
 ) -> None:
     untagged = tmp_path / "template-without-newer-tags"
     subprocess.run(["git", "clone", "-q", str(template_repo), str(untagged)], check=True)
+    # Every release after the oldest, and the one in preparation (HEAD) if CHANGELOG has it.
     newer = [f"v{version}" for version, _ in recorded_releases()[1:]]
-    assert newer, "needs a release after the oldest"
-    git(untagged, "tag", "-d", *newer)
+    preparing = release_in_preparation()
+    assert newer or preparing, "needs a release after the oldest"
+    git(untagged, "tag", "-d", *newer, *([f"v{preparing}"] if preparing else []))
     project = copy_at(untagged, OLDEST, tmp_path / "p", BATCH)
 
     update(project)  # returns normally, with no migration run
@@ -105,6 +108,8 @@ def test_missing_tag_skips_migrations_silently_and_a_renamed_answer_falls_back(
     git(project, "clean", "-q", "-fd")
     for version, commit in recorded_releases()[1:]:  # the fix: the release tags
         git(untagged, "tag", f"v{version}", commit)
+    if preparing:
+        git(untagged, "tag", f"v{preparing}", "HEAD")
     update(project)
     assert "apiVersion: ml-platform/v2" in (project / "deploy/manifest.yaml").read_text("utf-8")
     assert read_answers(project)["serving_mode"] == "batch"
@@ -129,7 +134,7 @@ def test_a_deleted_file_is_not_brought_back(template_repo: Path, tmp_path: Path)
     assert not (project / deleted).exists()
     fresh = fresh_render(template_repo, project, tmp_path / "fresh")
     assert (fresh / deleted).is_file(), "the template still renders it"
-    drift = run_project_tool(project, "tools/conventions.py")
+    drift = run_kit(project, "conventions")
     assert f"UPD004 {deleted}: platform-managed file deleted" in drift.stdout, drift.stdout
 
 
