@@ -53,6 +53,8 @@ def gate_command(project: Path) -> str:
     assert command.endswith(" ml-platform conflicts"), command
     assert not NOT_IN_THE_GATE.search(command), command
     return command
+
+
 CI_ONLY_JOBS = [
     ("audit", "dependency-audit", "audit", "needs the internet"),
     ("posture", "posture-scan", "posture", "heavy"),
@@ -147,9 +149,7 @@ def _check_jobs(project: Path, provider: str) -> list[str]:
     return matrix["TOX_ENV"]
 
 
-def test_conflict_gate_runs_first_with_uv_alone_and_every_job_waits(
-    rendered, combo: Combo
-) -> None:
+def test_conflict_gate_runs_first_with_uv_alone_and_every_job_waits(rendered, combo: Combo) -> None:
     """Outside the check matrix on purpose: it must run when tox cannot read tox.toml."""
     project = rendered(combo)
     command = gate_command(project)
