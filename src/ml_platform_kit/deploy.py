@@ -524,7 +524,7 @@ def _kubernetes_finding(
     project: Project, obj: K8sObject, version: str, where: str
 ) -> Finding | str:
     """The finding kubernetes-validate (strict) gives ``obj``, or the version that accepted it."""
-    import kubernetes_validate  # type: ignore[import-untyped]  # heavy: schemas of every version
+    import kubernetes_validate  # heavy (schemas of every version): imported when needed
 
     try:
         return str(kubernetes_validate.validate(obj, version, strict=True))
