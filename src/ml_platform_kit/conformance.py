@@ -1,10 +1,12 @@
 """Does a table conform to its data contract? The contract, translated into a pandera schema.
 
-:func:`validate_frame` checks text cells read from a file against a
-:class:`~.contract.DataContract`: pandera converts each column to the contract's type and
-applies its rules; the table's rules (row count, freshness) apply to a whole delivery. Every
-violation is a ``DC`` finding naming the dataset, the column, the rule, a few offending values
-with their lines, the owning team and the docs page.
+:func:`load_table` reads a CSV file as text (``DC001`` when it cannot) and
+:func:`validate_frame` checks its cells against a :class:`~.contract.DataContract`: pandera
+converts each column to the contract's type and applies its rules; the table's rules (row
+count, freshness) apply to a whole delivery. Every violation is a ``DC`` finding naming the
+dataset, the column, the rule, a few offending values with their lines, the owning team and
+the docs page. A project's pipeline loads its data through :func:`load_table`, and
+``ml-platform contracts`` checks the contract's local extracts with it.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.engines import pandas_engine
 
-from .contract import Column, ContractError, DataContract, LogicalType, Value
-from .errors import Finding
+from .contract import Column, DataContract, LogicalType, Value
+from .finding import Finding, PipelineError
 
 DATE_FORMAT: Final = "%Y-%m-%d"
 SHOWN_VALUES: Final = 3
@@ -162,7 +164,7 @@ def _findings(
                 f"{contract.name}.{column.name} breaks '{rule}' in {failing}"
                 f" row{'s' if failing != 1 else ''}: {_lines(cases)}"
             )
-        findings.append(contract.agreement(code).finding(code, source, problem))
+        findings.append(contract.finding(code, source, problem))
     return sorted(findings, key=lambda finding: finding.code)
 
 
@@ -178,7 +180,7 @@ def validate_frame(
     """Check text cells against the contract; return them converted to the contract's types.
 
     ``raw`` holds the cells as read from the file (empty cells as missing values). Raises
-    :class:`ContractError` with every violation found. A ``delivery`` (a whole extract of the
+    :class:`PipelineError` with every violation found. A ``delivery`` (a whole extract of the
     table, not rows to score) also meets the table's rules: row count, and freshness on
     ``as_of``, the day the data is used. Left out, that day is the one a frozen extract
     declares (the ``asOf`` of its ``servers`` entry in the contract) or, for any other file,
@@ -200,10 +202,10 @@ def validate_frame(
         valid = schema.validate(raw, lazy=True)
     except pa.errors.SchemaErrors as errors:
         findings = _findings(contract, source, errors.failure_cases, checked, rows=len(raw))
-        raise ContractError(findings) from None
+        raise PipelineError(*findings) from None
     stale = delivery and _staleness(contract, valid, source, as_of or _as_of(contract, source))
     if stale:
-        raise ContractError([stale])
+        raise PipelineError(stale)
     return valid
 
 
@@ -214,7 +216,7 @@ def _as_of(contract: DataContract, source: Path) -> dt.date:
     copy of the extract elsewhere is a delivery like any other. Callers that know the day the
     data is used (a test, a re-run of a past day's batch) pass ``as_of`` instead.
     """
-    root = contract.path.parent.parent
+    root = contract.root
     for extract, day in contract.frozen_as_of.items():
         if (root / extract).resolve() == source.resolve():
             return day
@@ -235,4 +237,57 @@ def _staleness(
         f"{contract.name}.{sla.column} is stale: newest {newest.isoformat()} is {age} days old"
         f" on {as_of.isoformat()}; the freshness SLA is {sla.max_age_days} days"
     )
-    return contract.agreement("DC010").finding("DC010", source, problem)
+    return contract.finding("DC010", source, problem)
+
+
+# --- reading a file ---------------------------------------------------------------------------
+
+
+def read_text_table(path: Path, contract: DataContract) -> pd.DataFrame:
+    """Every cell as text, blank cells as missing; an unreadable file is a DC001 finding."""
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+    except FileNotFoundError:
+        problem = "file not found"
+    except pd.errors.EmptyDataError:
+        problem = "file is empty (no header row)"
+    except pd.errors.ParserError as error:
+        problem = f"not a valid CSV file ({str(error).strip().splitlines()[0]})"
+    except UnicodeDecodeError:
+        problem = "not UTF-8 text"
+    except OSError as error:
+        problem = f"cannot be read ({error.strerror})"
+    else:
+        text: pd.DataFrame = raw.apply(lambda column: column.str.strip())
+        return text.mask(text == "")
+    raise PipelineError(contract.finding("DC001", path, problem))
+
+
+def load_table(
+    path: Path | str,
+    contract: DataContract,
+    *,
+    columns: Sequence[str] | None = None,
+    delivery: bool = True,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """A CSV file checked against the contract (see :func:`validate_frame`), typed as it says.
+
+    ``columns`` are the ones a step needs (default: every column of the contract); other
+    columns are kept as text. A required integer column becomes ``int64`` (it has no gaps).
+    """
+    path = Path(path)
+    wanted = list(columns) if columns is not None else [c.name for c in contract.columns]
+    frame = validate_frame(
+        read_text_table(path, contract),
+        contract,
+        source=path,
+        columns=wanted,
+        delivery=delivery,
+        as_of=as_of,
+    )
+    for name in wanted:
+        column = contract.column(name)
+        if column.logical_type == "integer" and column.required:
+            frame[name] = frame[name].astype("int64")
+    return frame

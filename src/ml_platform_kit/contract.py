@@ -1,10 +1,14 @@
-"""The data contract as the pipeline sees it: ODCS v3 YAML read into typed columns.
+"""A data contract as the pipeline sees it: ODCS v3 YAML read into typed columns.
 
-``contracts/customers.odcs.yaml`` (owned by data engineering) is the one description of the
-customer table. :func:`load_contract` checks it against the official ODCS JSON Schema that is
-vendored in ``contracts/schema/`` and reads it into a :class:`DataContract`. Checking a table
-against it is :mod:`.conformance`'s job (pandera); this module stays light, so the contract
-lint and the serving app read contracts without loading pandas.
+A project's ``contracts/<table>.odcs.yaml`` (owned by data engineering) is the one
+description of a table. :func:`load_contract` checks it against the official ODCS JSON
+Schema vendored beside it (``contracts/schema/``, found from the contract's own location, so
+a notebook or a test in any directory loads it) and reads it into a :class:`DataContract`.
+Checking a table against it is :mod:`.conformance`'s job (pandera); this module stays light,
+so ``ml-platform contracts`` and a serving app read contracts without loading pandas.
+
+A contract lives in ``<project>/contracts/``: its findings are made by that project (owners
+from its CODEOWNERS and answers) and name files relative to it.
 """
 
 from __future__ import annotations
@@ -20,19 +24,31 @@ from typing import Any, Final, Literal, cast
 import jsonschema
 import yaml
 
-from . import paths
-from .errors import Agreement, Finding, FindingsError
+from .finding import Finding, PipelineError
+from .project import Project
 
 LogicalType = Literal["string", "date", "integer", "number"]
 Value = str | int | float
 
 ODCS_VERSION: Final = "v3.2.0"
-ODCS_SCHEMA: Final = paths.CONTRACTS / "schema" / f"odcs-{ODCS_VERSION}.json"
 
 
-def docs(code: str) -> str:
-    """The docs anchor of one data-contract check."""
-    return f"{paths.DOCS_DATA_CONTRACTS}#{code.lower()}"
+def project_of(contract_path: Path) -> Project:
+    """The project a contract belongs to: the folder that holds its ``contracts/`` folder."""
+    return Project(contract_path.resolve().parent.parent)
+
+
+def relative(project: Project, path: Path | str) -> str:
+    """``path`` relative to the project (as findings name files), or as given if outside it."""
+    try:
+        return Path(path).resolve().relative_to(project.root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def schema_file(contract_path: Path) -> Path:
+    """The vendored ODCS schema beside the contract: ``contracts/schema/odcs-v3.2.0.json``."""
+    return contract_path.parent / "schema" / f"odcs-{ODCS_VERSION}.json"
 
 
 @dataclass(frozen=True)
@@ -67,12 +83,21 @@ class DataContract:
     id: str
     name: str
     version: str
-    owner: str
+    owner: str  # the contract's own `team.members` owner (the serving app's 422 names it)
     columns: tuple[Column, ...]
     min_rows: int | None
     unique_keys: tuple[tuple[str, ...], ...]
     freshness: Freshness | None
-    frozen_as_of: Mapping[str, dt.date]  # local data path -> the day that extract was taken
+    frozen_as_of: Mapping[str, dt.date]  # extract path in the project -> the day it was taken
+
+    @property
+    def root(self) -> Path:
+        """The project's root: extract paths in ``servers`` are relative to it."""
+        return self.project.root
+
+    @property
+    def project(self) -> Project:
+        return project_of(self.path)
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -80,26 +105,22 @@ class DataContract:
                 return column
         raise KeyError(f"{self.path} has no column {name!r}")
 
-    def agreement(self, code: str) -> Agreement:
-        return Agreement(
-            f"data contract {self.name} {self.version} ({self.path.as_posix()})",
-            self.owner,
-            docs(code),
-        )
-
-
-class ContractError(FindingsError):
-    """Findings about a contract, or about data that breaks it."""
+    def finding(self, code: str, where: Path | str, problem: str) -> Finding:
+        """A finding of check ``code`` on a file of the contract's project."""
+        project = self.project
+        return project.finding(code, relative(project, where), problem)
 
 
 # --- reading the contract ------------------------------------------------------------------
 
 
 @cache
-def odcs_validator() -> jsonschema.protocols.Validator:
+def odcs_validator(schema: Path) -> jsonschema.protocols.Validator:
     """A validator for the pinned ODCS version, from the vendored official schema."""
-    schema = json.loads(ODCS_SCHEMA.read_text(encoding="utf-8"))
-    validator: jsonschema.protocols.Validator = jsonschema.validators.validator_for(schema)(schema)
+    document = json.loads(schema.read_text(encoding="utf-8"))
+    validator: jsonschema.protocols.Validator = jsonschema.validators.validator_for(document)(
+        document
+    )
     return validator
 
 
@@ -111,44 +132,50 @@ def schema_path(error: jsonschema.ValidationError) -> str:
 
 def read_document(path: Path) -> dict[str, Any]:
     """The contract as data; a missing or unparsable file is a DC020 finding."""
-    fallback = Agreement("data contract", "the contract's owner", docs("DC020"))
+    project = project_of(path)
+    where = relative(project, path)
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise fallback.error("DC020", path, "contract file not found") from None
+        raise PipelineError(project.finding("DC020", where, "contract file not found")) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = getattr(error, "problem", None) or "not valid YAML"
-        raise fallback.error("DC020", where, f"not valid YAML ({problem})") from None
+        line = f"{where}:{mark.line + 1}" if mark else where
+        raise PipelineError(project.finding("DC020", line, f"not valid YAML ({problem})")) from None
     if not isinstance(document, dict):
-        raise fallback.error("DC020", path, "a contract must be a YAML mapping")
+        raise PipelineError(project.finding("DC020", where, "a contract must be a YAML mapping"))
     return document
 
 
 def schema_findings(document: Mapping[str, Any], path: Path) -> list[Finding]:
     """Everything the official ODCS schema refuses, one finding per error (DC021)."""
-    owner = _owner_of(document) or "the contract's owner"
-    agreement = Agreement("data contract (ODCS v3.2.0 schema)", owner, docs("DC021"))
-    errors = sorted(odcs_validator().iter_errors(document), key=lambda e: list(e.path))
+    project = project_of(path)
+    schema = schema_file(path)
+    if not schema.is_file():
+        problem = f"the vendored ODCS schema {relative(project, schema)} is missing; restore it"
+        return [project.finding("DC021", relative(project, path), problem)]
+    validator = odcs_validator(schema.resolve())
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.path))
     closed = {tuple(e.path) for e in errors if e.validator == "additionalProperties"}
     # A key that `additionalProperties` refuses is refused again by `unevaluatedProperties`.
     errors = [
         e for e in errors if e.validator != "unevaluatedProperties" or tuple(e.path) not in closed
     ]
+    where = relative(project, path)
     return [
-        agreement.finding("DC021", f"{path}: {schema_path(error)}", _schema_message(error))
+        project.finding("DC021", where, f"{schema_path(error)}: {_schema_message(error)}")
         for error in errors
     ]
 
 
-def load_contract(path: Path | str = paths.CONTRACT) -> DataContract:
-    """Read and schema-check a contract; raise :class:`ContractError` when it is not valid."""
+def load_contract(path: Path | str) -> DataContract:
+    """Read and schema-check a contract; raise :class:`PipelineError` when it is not valid."""
     path = Path(path)
     document = read_document(path)
     findings = schema_findings(document, path)
     if findings:
-        raise ContractError(findings)
+        raise PipelineError(*findings)
     return parse_document(document, path)
 
 

@@ -1,60 +1,57 @@
-"""`tox -e contracts`: lint every data contract and refuse unannounced breaking changes.
+"""``ml-platform contracts``: lint every data contract and refuse unannounced breaking changes.
 
-For each ``contracts/*.odcs.yaml``:
+For each ``contracts/*.odcs.yaml`` of the project:
 
-- ``DC021`` the official ODCS JSON Schema (vendored) accepts it;
+- ``DC020`` it is there and is YAML; ``DC021`` the official ODCS JSON Schema (vendored beside
+  it, in ``contracts/schema/``) accepts it;
 - ``DC022`` the rules the schema cannot express: every quality rule and SLA names an existing
-  column, the owner is a known team, the version is semver, the ODCS version is the pinned one;
+  column, the owner is one of the project's four teams, the version is semver, the ODCS
+  version is the pinned one;
 - ``DC030`` compared with the same file on the target branch (``--base``, default ``main``;
-  ``DC031`` when that branch is not there to compare with), a breaking change (a removed or
-  renamed column, a narrowed type, an optional column made required, a tightened range,
-  allowed-values list or pattern) comes with a major version bump;
-- ``DC001``-``DC010`` the local extracts the contract lists under ``servers`` meet it.
+  tox passes ``CONTRACTS_BASE``; ``DC031`` when that branch is not there to compare with), a
+  breaking change (a removed or renamed column, a narrowed type, an optional column made
+  required, a tightened range, allowed-values list or pattern) comes with a major version bump;
+- ``DC001``-``DC010`` the local extracts the contract lists under ``servers`` meet it, each
+  measured on the day it declares it was taken (``asOf``) unless ``--as-of`` names another.
 
-Usage: ``python -m <package>.contract_check [--base BRANCH] [--no-data] [CONTRACT ...]``
+Usage: ``ml-platform contracts [--base BRANCH] [--no-compare] [--no-data] [--as-of DAY]
+[CONTRACT ...]``
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import re
 import subprocess  # nosec B404
-import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
 import yaml
 
-from . import owners, paths
-from .cli import prog_name
 from .contract import (
     ODCS_VERSION,
     Column,
-    ContractError,
     DataContract,
-    docs,
     parse_document,
+    project_of,
     read_document,
+    relative,
     schema_findings,
 )
-from .errors import Agreement, Finding, PipelineError
+from .finding import Finding, Outcome, PipelineError
+from .project import Project
+from .registry import ROLES
 
 SEMVER: Final = re.compile(r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:[-+][0-9A-Za-z.+-]+)?")
-KNOWN_TEAMS: Final = {
-    owners.DATA_ENGINEERING,
-    owners.DATA_SCIENCE,
-    owners.MLOPS,
-    owners.PLATFORM,
-}
 # Widening a type never breaks a reader; any other change of logical type does.
 WIDENINGS: Final = {("integer", "number")}
 
 
 def semantic_findings(contract: DataContract, document: Mapping[str, Any]) -> list[Finding]:
     """What the ODCS schema cannot say: references, owner, versions (DC022)."""
-    where = str(contract.path)
-    agreement = Agreement("data contract (conventions)", contract.owner or "?", docs("DC022"))
+    known_teams = {contract.project.handle(role) for role in ROLES}
     problems = []
     if document.get("apiVersion") != ODCS_VERSION:
         problems.append(
@@ -63,8 +60,8 @@ def semantic_findings(contract: DataContract, document: Mapping[str, Any]) -> li
         )
     if not SEMVER.fullmatch(contract.version):
         problems.append(f"version {contract.version!r} is not semver, e.g. '1.2.0'")
-    if contract.owner not in KNOWN_TEAMS:
-        teams = ", ".join(sorted(KNOWN_TEAMS))
+    if contract.owner not in known_teams:
+        teams = ", ".join(sorted(known_teams))
         problems.append(
             f"owner {contract.owner or '(none)'!r} is not a known team; set team.members"
             f" with role 'owner' to one of {teams}"
@@ -73,7 +70,7 @@ def semantic_findings(contract: DataContract, document: Mapping[str, Any]) -> li
     for reference, used_by in _column_references(document):
         if reference not in names:
             problems.append(f"{used_by} names column {reference!r}, which the contract lacks")
-    return [agreement.finding("DC022", where, problem) for problem in problems]
+    return [contract.finding("DC022", contract.path, problem) for problem in problems]
 
 
 def _column_references(document: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -146,104 +143,122 @@ def _major(version: str) -> int:
     return int(match.group(1)) if match else 0
 
 
-def _git(*args: str) -> subprocess.CompletedProcess[str]:
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     # An argument list, no shell: a ref or path from the command line cannot inject a command.
     return subprocess.run(  # noqa: S603  # nosec B603 B607
         ["git", *args],  # noqa: S607 - git from PATH, as every developer and CI job has it
+        cwd=root,
         capture_output=True,
         text=True,
         check=False,
     )
 
 
-def _base_ref(base: str) -> str | None:
+def _base_ref(root: Path, base: str) -> str | None:
     """``base`` or ``origin/<base>``, whichever exists (a CI checkout often has only the latter)."""
     for ref in (base, f"origin/{base}"):
-        if _git("rev-parse", "--verify", "--quiet", ref + "^{commit}").returncode == 0:
+        if _git(root, "rev-parse", "--verify", "--quiet", ref + "^{commit}").returncode == 0:
             return ref
     return None
 
 
-def compatibility_findings(contract: DataContract, base: str) -> list[Finding]:
-    """Breaking changes against ``base`` without a major version bump (DC030, DC031)."""
-    ref = _base_ref(base)
+def _base_contract(contract: DataContract, ref: str) -> DataContract | str:
+    """The contract as it is on ``ref``, or why there is nothing to compare with."""
+    where = relative(contract.project, contract.path)
+    # `<ref>:./<path>` is relative to git's working directory, the project (which need not
+    # be the repository's top level).
+    shown = _git(contract.root, "show", f"{ref}:./{where}")
+    if shown.returncode != 0:
+        return f"not on {ref!r}: a new contract, nothing to compare"
+    try:
+        document = yaml.safe_load(shown.stdout)
+    except yaml.YAMLError:
+        document = None
+    if not isinstance(document, dict) or schema_findings(document, contract.path):
+        return f"not a valid contract on {ref!r}: nothing to compare"
+    return parse_document(document, contract.path)
+
+
+def compatibility_findings(contract: DataContract, base: str) -> tuple[list[Finding], str]:
+    """Breaking changes against ``base`` without a major version bump (DC030, DC031), and a
+    note when there is nothing to compare with."""
+    ref = _base_ref(contract.root, base)
     if ref is None:
         problem = (
             f"cannot look for breaking changes: neither {base!r} nor 'origin/{base}' exists here;"
             f" fetch it (git fetch origin {base}) or name the target branch in CONTRACTS_BASE"
         )
-        return [contract.agreement("DC031").finding("DC031", contract.path, problem)]
-    shown = _git("show", f"{ref}:{contract.path.as_posix()}")
-    if shown.returncode != 0:
-        print(f"note: {contract.path} is not on {ref!r}: a new contract, nothing to compare")
-        return []
-    try:
-        old_document = yaml.safe_load(shown.stdout)
-    except yaml.YAMLError:
-        old_document = None
-    if not isinstance(old_document, dict) or schema_findings(old_document, contract.path):
-        print(f"note: {contract.path} on {base!r} is not a valid contract: nothing to compare")
-        return []
-    old = parse_document(old_document, contract.path)
+        return [contract.finding("DC031", contract.path, problem)], ""
+    old = _base_contract(contract, ref)
+    if isinstance(old, str):
+        return [], old
     changes = breaking_changes(old, contract)
     if not changes or _major(contract.version) > _major(old.version):
-        return []
-    agreement = contract.agreement("DC030")
+        return [], f"no unannounced breaking change against {base}"
     fix = (
         f"; bump the major version ({old.version} -> {_major(old.version) + 1}.0.0) and tell"
         " the teams that read this data, or make the change additive"
     )
     return [
-        agreement.finding("DC030", contract.path, f"breaking change against {base}: {change}{fix}")
+        contract.finding("DC030", contract.path, f"breaking change against {base}: {change}{fix}")
         for change in changes
-    ]
+    ], ""
+
+
+# --- the local extracts -----------------------------------------------------------------------
+
+
+def extract_findings(contract: DataContract, as_of: dt.date | None = None) -> list[Finding]:
+    """Every local extract the contract lists, checked against it (DC001-DC010)."""
+    from .conformance import load_table  # pandas and pandera load only when data is checked
+
+    findings: list[Finding] = []
+    for extract in contract.frozen_as_of:
+        try:
+            load_table(contract.root / extract, contract, as_of=as_of)
+        except PipelineError as error:
+            findings.extend(error.findings)
+    return findings
 
 
 # --- the command ------------------------------------------------------------------------------
 
 
-def check_contract(path: Path, *, base: str | None, data: bool) -> list[Finding]:
-    """Every finding for one contract file, most basic first (an invalid file stops early)."""
+def check_contract(
+    path: Path, *, base: str | None, data: bool, as_of: dt.date | None = None
+) -> tuple[list[Finding], list[str]]:
+    """Every finding for one contract file, most basic first (an invalid file stops early),
+    and notes on what was checked."""
     try:
         document = read_document(path)
     except PipelineError as error:
-        return [error.finding]
+        return list(error.findings), []
     findings = schema_findings(document, path)
     if findings:
-        return findings
+        return findings, []
     contract = parse_document(document, path)
     findings = semantic_findings(contract, document)
+    notes = []
     if base is not None:
-        findings += compatibility_findings(contract, base)
+        breaking, note = compatibility_findings(contract, base)
+        findings += breaking
+        notes += [note] if note else []
     if data and not findings:
-        findings += _extract_findings(contract)
-    return findings
+        findings += extract_findings(contract, as_of)
+        notes.append(f"{len(contract.frozen_as_of)} local extract(s) meet it")
+    return findings, notes
 
 
-def _extract_findings(contract: DataContract) -> list[Finding]:
-    from .data import load_customers  # pandas and pandera load only when data is checked
-
-    findings: list[Finding] = []
-    for extract in contract.frozen_as_of:
-        try:
-            load_customers(extract, contract=contract)
-        except ContractError as error:
-            findings.extend(error.findings)
-        except PipelineError as error:
-            findings.append(error.finding)
-    return findings
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, got {text!r}") from None
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=prog_name("contract_check"),
-        description="Lint data contracts, refuse unannounced breaking changes, check extracts.",
-    )
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "contracts",
-        nargs="*",
-        type=Path,
-        help="contract files (default: contracts/*.odcs.yaml)",
+        "contracts", nargs="*", type=Path, help="contract files (default: contracts/*.odcs.yaml)"
     )
     parser.add_argument(
         "--base",
@@ -254,27 +269,31 @@ def _parser() -> argparse.ArgumentParser:
         "--no-compare", action="store_true", help="skip the breaking-change comparison"
     )
     parser.add_argument("--no-data", action="store_true", help="skip checking the local extracts")
-    return parser
+    parser.add_argument(
+        "--as-of",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="the day the local extracts are measured on for freshness (default: the day each"
+        " declares it was taken, its asOf)",
+    )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    contracts = args.contracts or sorted(paths.CONTRACTS.glob("*.odcs.yaml"))
-    if not contracts:
-        print(f"no contracts found in {paths.CONTRACTS}/", file=sys.stderr)
-        return 1
-    failed = False
-    for path in contracts:
-        findings = check_contract(
-            path, base=None if args.no_compare else args.base, data=not args.no_data
+def run(project: Project, options: argparse.Namespace) -> Outcome:
+    """Check each contract; one passed line per contract that meets every check."""
+    paths = [Path(p) for p in options.contracts] or sorted(
+        (project.root / "contracts").glob("*.odcs.yaml")
+    )
+    if not paths:
+        return Outcome(findings=(project.finding("DC020", "contracts/", "no *.odcs.yaml here"),))
+    outcome = Outcome()
+    for path in paths:
+        findings, notes = check_contract(
+            path,
+            base=None if options.no_compare else options.base,
+            data=not options.no_data,
+            as_of=options.as_of,
         )
-        for finding in findings:
-            print(finding, file=sys.stderr)
-        failed = failed or bool(findings)
-        if not findings:
-            print(f"{path}: ok")
-    return 1 if failed else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        where = relative(project_of(path), path)
+        passed = (f"{where}: ok ({'; '.join(notes)})" if notes else f"{where}: ok",)
+        outcome += Outcome(tuple(findings), () if findings else passed)
+    return outcome

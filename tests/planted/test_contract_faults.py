@@ -241,8 +241,8 @@ class Check:
 
 def _run_with(project: Path, plant: Plant, *args: str) -> Check:
     """Plant, run the contract check as `tox -e contracts` does (base: main), restore."""
-    python = project / ".tox" / "contracts" / "bin" / "python"
-    command = [str(python), "-m", f"{PACKAGE}.contract_check", "--base", "main", *args]
+    kit = project / ".tox" / "contracts" / "bin" / "ml-platform"
+    command = [str(kit), "contracts", "--base", "main", *args]
     plant(project)
     try:
         run = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)

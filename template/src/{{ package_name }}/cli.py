@@ -1,4 +1,4 @@
-"""What the three commands share: their name in help texts and how they report failures."""
+"""What the commands share: their name in help texts and how they report failures."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import PipelineError
+from ml_platform_kit.finding import PipelineError
 
 
 def prog_name(step: str) -> str:
@@ -18,9 +18,9 @@ def prog_name(step: str) -> str:
 
 
 def run_command(step: Callable[[], int]) -> int:
-    """Run a command's work; turn expected failures into a one-line message and exit code 1.
+    """Run a command's work; turn expected failures into one line each and exit code 1.
 
-    ``PipelineError`` carries its own message (ID, file, problem, agreement, owner, docs).
+    ``PipelineError`` carries its findings (ID, file, problem, agreement, owner, docs).
     ``OSError`` (a directory that cannot be written, a full disk) is reported with the path
     the system names. Anything else is a bug and keeps its traceback.
     """

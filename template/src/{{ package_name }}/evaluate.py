@@ -20,6 +20,9 @@ import numpy as np
 import numpy.typing as npt
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from ml_platform_kit.atomic import atomic_path, atomic_write_text
+from ml_platform_kit.gates import check_gates, load_gates
+from ml_platform_kit.pipeline import require_both_classes
 from sklearn.metrics import (
     accuracy_score,
     f1_score,
@@ -30,11 +33,8 @@ from sklearn.metrics import (
 )
 
 from . import paths
-from .atomic import atomic_path, atomic_write_text
 from .cli import prog_name, run_command
 from .data import TARGET_COLUMN, load_customers, split_holdout
-from .errors import MODEL_PIPELINE
-from .gates import check_gates, load_gates
 from .model import DECISION_THRESHOLD, churn_probability, load_model
 
 METRIC_NAMES: Final = ("roc_auc", "accuracy", "precision", "recall", "f1")
@@ -128,14 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         gates = load_gates(args.gates)  # a broken gates file fails before any work
         pipeline = load_model(args.model)
         _, holdout = split_holdout(load_customers(args.data))
+        require_both_classes(paths.PROJECT, holdout[TARGET_COLUMN], part="holdout", where=args.data)
         labels = holdout[TARGET_COLUMN].to_numpy()
-        if set(np.unique(labels).tolist()) != {0, 1}:
-            raise MODEL_PIPELINE.error(
-                "MOD007",
-                args.data,
-                f"the {len(holdout)} holdout customers are not a mix of"
-                f" {TARGET_COLUMN} 0 and 1; evaluation needs both (use more data)",
-            )
         probabilities = churn_probability(pipeline, holdout)
         metrics = compute_metrics(labels, probabilities)
         atomic_write_text(args.metrics, metrics_json(metrics))

@@ -13,11 +13,11 @@ import joblib
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from ml_platform_kit.atomic import atomic_path
+from ml_platform_kit.pipeline import load_model_file
 from sklearn.pipeline import Pipeline
 
 from . import paths
-from .atomic import atomic_path
-from .errors import MODEL_PIPELINE
 from .features import feature_frame
 
 # Customers scored at or above this probability are predicted to churn.
@@ -32,21 +32,10 @@ def save_model(pipeline: Pipeline, path: Path | str = paths.MODEL) -> None:
 
 def load_model(path: Path | str = paths.MODEL) -> Pipeline:
     """Load a pipeline saved by :func:`save_model` (``MOD005`` if it is missing or not one)."""
-    path = Path(path)
-    if not path.is_file():
-        raise MODEL_PIPELINE.error(
-            "MOD005", path, f"no trained model here; run `python -m {__package__}.train` first"
-        )
-    try:
-        loaded = joblib.load(path)
-    except Exception as error:  # a truncated or foreign file fails in many ways
-        raise MODEL_PIPELINE.error(
-            "MOD005", path, f"cannot be loaded as a model ({error})"
-        ) from None
-    if not isinstance(loaded, Pipeline):
-        kind = type(loaded).__name__
-        raise MODEL_PIPELINE.error("MOD005", path, f"holds a {kind}, not a scikit-learn Pipeline")
-    return loaded
+    train = f"python -m {__package__}.train"
+    return load_model_file(
+        paths.PROJECT, path, load=joblib.load, kind=Pipeline, train_command=train
+    )
 
 
 def churn_probability(pipeline: Pipeline, frame: pd.DataFrame) -> npt.NDArray[np.float64]:

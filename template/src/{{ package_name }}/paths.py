@@ -7,16 +7,15 @@ overridden on the command line. ``models/`` and ``reports/`` are build outputs, 
 from pathlib import Path
 from typing import Final
 
+from ml_platform_kit.project import Project
+
 SAMPLE_DATA: Final = Path("data/sample/customers.csv")
 MODEL: Final = Path("models/model.joblib")
 METRICS: Final = Path("reports/metrics.json")
 ROC_CURVE: Final = Path("reports/roc_curve.png")
 PREDICTIONS: Final = Path("reports/predictions.csv")
 QUALITY_GATES: Final = Path("config/quality-gates.yaml")
-CONTRACTS: Final = Path("contracts")
-CONTRACT: Final = CONTRACTS / "customers.odcs.yaml"
+CONTRACT: Final = Path("contracts/customers.odcs.yaml")
 
-# Where a failure message sends the reader.
-DOCS_DATA_CONTRACTS: Final = "docs/data-contracts.md"
-DOCS_DEFINITION_OF_DONE: Final = "docs/ways-of-working.md#definition-of-done"
-DOCS_QUICK_START: Final = "README.md#quick-start"
+# The project the commands run in: its CODEOWNERS and answers name who fixes a failure.
+PROJECT: Final = Project(Path("."))

@@ -15,10 +15,10 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
+from ml_platform_kit.atomic import atomic_write_text
 from sklearn.pipeline import Pipeline
 
 from . import paths
-from .atomic import atomic_path
 from .cli import prog_name, run_command
 from .data import ID_COLUMN, load_customers
 from .features import FEATURE_COLUMNS
@@ -45,8 +45,7 @@ def predict(
 
 def write_predictions(predictions: pd.DataFrame, path: Path | str) -> None:
     """Write the predictions CSV atomically."""
-    with atomic_path(path) as temporary:
-        predictions.to_csv(temporary, index=False, lineterminator="\n")
+    atomic_write_text(path, predictions.to_csv(index=False, lineterminator="\n"))
 
 
 def _threshold(text: str) -> float:

@@ -12,12 +12,12 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
+from ml_platform_kit.pipeline import require_both_classes
 from sklearn.pipeline import Pipeline
 
 from . import paths
 from .cli import prog_name, run_command
 from .data import TARGET_COLUMN, load_customers, split_holdout
-from .errors import MODEL_PIPELINE
 from .features import build_pipeline, feature_frame
 from .model import save_model
 
@@ -27,14 +27,7 @@ def train(training: pd.DataFrame, *, source: Path | str = "training data") -> Pi
 
     ``source`` names the data in the error raised when one class is missing (``MOD006``).
     """
-    classes = sorted(training[TARGET_COLUMN].unique().tolist())
-    if classes != [0, 1]:
-        raise MODEL_PIPELINE.error(
-            "MOD006",
-            source,
-            f"{TARGET_COLUMN!r} in the training part has only {classes};"
-            " a model needs both 0 and 1",
-        )
+    require_both_classes(paths.PROJECT, training[TARGET_COLUMN], part="training", where=source)
     pipeline = build_pipeline()
     pipeline.fit(feature_frame(training), training[TARGET_COLUMN])
     return pipeline
@@ -52,10 +45,7 @@ def _parser() -> argparse.ArgumentParser:
         help="labelled customers (default: %(default)s)",
     )
     parser.add_argument(
-        "--model",
-        type=Path,
-        default=paths.MODEL,
-        help="where to save the model (default: %(default)s)",
+        "--model", type=Path, default=paths.MODEL, help="model to write (default: %(default)s)"
     )
     return parser
 

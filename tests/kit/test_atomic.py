@@ -8,13 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from {{ package_name }}.atomic import (
-    atomic_path,
-    atomic_write_bytes,
-    atomic_write_text,
-)
-
-pytestmark = pytest.mark.unit
+from ml_platform_kit.atomic import atomic_path, atomic_write_bytes, atomic_write_text
 
 
 class WriterCrashed(RuntimeError):
