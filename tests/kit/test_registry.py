@@ -35,9 +35,10 @@ def _judged() -> set[tuple[str, str]]:
         module = importlib.import_module(f"tests.kit.{path.stem}")
         for name, function in vars(module).items():
             if name.startswith("test_") and callable(function):
-                for mark in getattr(function, "pytestmark", []):
-                    if mark.name == "check":
-                        seen.add((mark.args[0], mark.args[1]))
+                marks = list(getattr(function, "pytestmark", []))
+                for mark in [m for m in marks if m.name == "parametrize"]:  # pytest.param(marks=)
+                    marks.extend(m for case in mark.args[1] for m in getattr(case, "marks", ()))
+                seen.update((m.args[0], m.args[1]) for m in marks if m.name == "check")
     return seen
 
 
