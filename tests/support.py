@@ -47,6 +47,8 @@ from template_repository import tail as tail
 from template_repository import tool_env as tool_env
 from template_repository import working_tree_files as working_tree_files
 
+from ml_platform_kit.security import TaggedLoader
+
 # The one pair of option values the questionnaire refuses: KServe serves online only.
 INVALID_OPTION_PAIRS = ({"serving_mode": "batch", "deploy_target": "kserve"},)
 RESERVED_IMPORT_NAMES: dict[str, list[str]] = COPIER_CONFIG["reserved_import_names"]["default"]
@@ -120,20 +122,6 @@ def text_of(path: Path) -> str | None:
         return None
 
 
-class _AnyTagLoader(yaml.SafeLoader):
-    """Safe loading that accepts application tags such as GitLab's `!reference [...]`."""
-
-
-def _construct_tagged(loader: yaml.SafeLoader, _suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node, deep=True)
-    return loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-
-
-_AnyTagLoader.add_multi_constructor("!", _construct_tagged)
-
 STRUCTURED_SUFFIXES = (".yaml", ".yml", ".toml", ".json", ".ipynb")
 
 
@@ -141,7 +129,7 @@ def parse_structured(path: Path) -> Any:
     """Parse a YAML/TOML/JSON/notebook file with a strict parser; raises on invalid syntax."""
     text = path.read_text(encoding="utf-8")
     if path.suffix in (".yaml", ".yml"):
-        return list(yaml.load_all(text, Loader=_AnyTagLoader))
+        return list(yaml.load_all(text, Loader=TaggedLoader))
     if path.suffix == ".toml":
         return tomllib.loads(text)
     loaded = json.loads(text)

@@ -350,7 +350,7 @@ def zizmor(project: Project) -> Outcome:
     return _external(project, "SEC003", command, [], parse_zizmor)
 
 
-class _TaggedLoader(yaml.SafeLoader):
+class TaggedLoader(yaml.SafeLoader):
     """Safe loading that accepts GitLab's `!reference [...]` and other application tags."""
 
 
@@ -362,7 +362,7 @@ def _construct_tagged(loader: yaml.SafeLoader, _suffix: str, node: yaml.Node) ->
     return loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
 
 
-_TaggedLoader.add_multi_constructor("!", _construct_tagged)
+TaggedLoader.add_multi_constructor("!", _construct_tagged)
 
 
 def _image_is_pinned(image: str) -> bool:
@@ -394,7 +394,7 @@ def _gitlab_documents(project: Project) -> list[Any] | str:
     if text is None:
         return "missing"
     try:
-        return list(yaml.load_all(text, Loader=_TaggedLoader))
+        return list(yaml.load_all(text, Loader=TaggedLoader))
     except yaml.YAMLError as error:
         return f"not valid YAML: {_one_line(error)}"
 
