@@ -1,9 +1,9 @@
 """A fleet of real projects for the fleet report: generated from three releases of this
-template (its 1.0.0 and 1.1.0, and the working tree released as 1.2.0), some updated, with
+template (its 1.0.0 and 1.1.0, and the working tree released as the latest), some updated, with
 conflicts left in, drift, waivers valid and expired, remote clones and an unreachable entry.
 
 Six projects are made with Copier (copies at each release, two of the 1.0.0 ones then
-updated to 1.2.0); the others are git copies of those with one deliberate change each,
+updated to the latest); the others are git copies of those with one deliberate change each,
 committed as a team would. `FleetProject` records what was built, which is what the report
 must say.
 """
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from template_repository import recorded_releases, release_in_preparation
 
 from tests.support import git
 from tests.updates.history import copy_at, update
@@ -62,15 +63,32 @@ class FleetProject:
     unreachable: str | None = None  # the location of an entry that cannot be read
 
 
+def _latest() -> str:
+    """The version the working tree is released as: the release CHANGELOG.md is preparing,
+    else the next minor version after the newest recorded one."""
+    if preparing := release_in_preparation():
+        return preparing
+    major, minor, _patch = recorded_releases()[-1][0].split(".")
+    return f"{major}.{int(minor) + 1}.0"
+
+
+LATEST = _latest()
+
+
 def release_template(template_repo: Path, dst: Path) -> Path:
-    """A clone of the tagged template whose working tree is released as 1.2.0: the CHANGELOG's
-    Unreleased section gets its version, as a release does, and the commit is tagged."""
+    """A clone of the tagged template whose working tree is released as LATEST: already tagged
+    when CHANGELOG.md prepares that release; else its Unreleased section gets the version, as
+    a release does, and the commit is tagged."""
     git(dst.parent, "clone", "-q", str(template_repo), str(dst))
+    if release_in_preparation():
+        return dst
     changelog = dst / "CHANGELOG.md"
     text = changelog.read_text("utf-8")
-    changelog.write_text(text.replace("## Unreleased", f"## 1.2.0 — {TODAY}", 1), encoding="utf-8")
-    git(dst, "commit", "-q", "--no-verify", "-am", "Release 1.2.0")
-    git(dst, "tag", "v1.2.0")
+    changelog.write_text(
+        text.replace("## Unreleased", f"## {LATEST} — {TODAY}", 1), encoding="utf-8"
+    )
+    git(dst, "commit", "-q", "--no-verify", "-am", f"Release {LATEST}")
+    git(dst, "tag", f"v{LATEST}")
     return dst
 
 
@@ -122,8 +140,9 @@ EXPIRED_ROW = {"id": "UPD006", "where": "config/waivers.yaml:2"}
 
 def projects() -> list[FleetProject]:
     """The fleet: 22 entries. Bases: v100 (1.0.0, GitHub), v110 (1.1.0, GitLab batch), v120
-    (1.2.0, GitHub), v120-gitlab, updated (1.0.0 updated to 1.2.0 cleanly), conflicted (1.0.0
-    with a managed page edited on a line 1.1.0 changes, updated, committed with the markers)."""
+    (the latest, GitHub), v120-gitlab, updated (1.0.0 updated to the latest cleanly),
+    conflicted (1.0.0 with a managed page edited on a line 1.1.0 changes, updated, committed
+    with the markers)."""
     expiring = "2026-12-20"  # within the 30-day window from TODAY
     return [
         FleetProject(
@@ -277,17 +296,17 @@ def build_bases(template: Path, root: Path) -> dict[str, Path]:
     bases = {
         "v100": copy_at(template, "1.0.0", root / "v100"),
         "v110": copy_at(template, "1.1.0", root / "v110", GITLAB),
-        "v120": copy_at(template, "1.2.0", root / "v120"),
-        "v120-gitlab": copy_at(template, "1.2.0", root / "v120-gitlab", GITLAB),
+        "v120": copy_at(template, LATEST, root / "v120"),
+        "v120-gitlab": copy_at(template, LATEST, root / "v120-gitlab", GITLAB),
         "updated": copy_at(template, "1.0.0", root / "updated"),
         "conflicted": copy_at(template, "1.0.0", root / "conflicted"),
     }
     update(bases["updated"])
-    _commit_all(bases["updated"], "Update to the template's 1.2.0")
+    _commit_all(bases["updated"], f"Update to the template's {LATEST}")
     _edit_managed_page(bases["conflicted"])
     _commit_all(bases["conflicted"], "Our own security page note")
     update(bases["conflicted"])
-    _commit_all(bases["conflicted"], "Update to the template's 1.2.0 (conflicts left in)")
+    _commit_all(bases["conflicted"], f"Update to the template's {LATEST} (conflicts left in)")
     return bases
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.fleet.conftest import FLEET_COMMAND, Fleet, report_of, run_fleet
-from tests.fleet.fleet import OWNERS, TODAY, FleetProject
+from tests.fleet.fleet import LATEST, OWNERS, TODAY, FleetProject
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fleet")]
 
@@ -19,8 +19,8 @@ MIGRATIONS_1_1_0 = [
     {"version": "1.1.0", "stage": "after", "command": "hooks/v1_1_0_manifest_api_v2.py"},
     {"version": "1.1.0", "stage": "after", "command": "hooks/v1_1_0_move_checkov_config.py"},
 ]
-COMMITS = {"v100": "v1.0.0", "v110": "v1.1.0"}  # every other base is on 1.2.0
-BEHIND = {"1.0.0": 2, "1.1.0": 1, "1.2.0": 0}
+COMMITS = {"v100": "v1.0.0", "v110": "v1.1.0"}  # every other base is on LATEST
+BEHIND = {"1.0.0": 2, "1.1.0": 1, LATEST: 0}
 
 
 def _heading(template: Path, version: str) -> str:
@@ -56,14 +56,14 @@ def expected(project: FleetProject, fleet: Fleet, tmp_path: Path) -> dict[str, A
         record["problem"] = f"{project.unreachable}: {_git_says(project.unreachable, tmp_path)}"
         record["policy_violations"] = project.violations
         return record
-    commit = COMMITS.get(project.base, "v1.2.0")
+    commit = COMMITS.get(project.base, f"v{LATEST}")
     version = commit[1:]
-    changelog = [_heading(fleet.template, v) for v in ("1.1.0", "1.2.0") if v > version]
+    changelog = [_heading(fleet.template, v) for v in ("1.1.0", LATEST) if v > version]
     record["template"] = {
         "source": str(fleet.template),
         "commit": commit,
         "version": version,
-        "latest": "1.2.0",
+        "latest": LATEST,
         "releases_behind": BEHIND[version],
         "migrations_to_apply": (MIGRATIONS_1_1_0 if version == "1.0.0" else []),
         "changelog_to_apply": changelog,
@@ -72,7 +72,7 @@ def expected(project: FleetProject, fleet: Fleet, tmp_path: Path) -> dict[str, A
     record["owners"] = OWNERS
     record["update_leftovers"] = project.leftovers
     record["drift"] = {
-        "recorded": version == "1.2.0",
+        "recorded": version == LATEST,
         "failing": project.drift_failing,
         "waived": project.drift_waived,
     }
@@ -92,15 +92,15 @@ def test_every_record_is_what_was_built(fleet: Fleet, tmp_path: Path) -> None:
     assert report["templates"] == [
         {
             "source": str(fleet.template),
-            "releases": ["1.0.0", "1.1.0", "1.2.0"],
-            "latest": "1.2.0",
+            "releases": ["1.0.0", "1.1.0", LATEST],
+            "latest": LATEST,
             "problem": None,
         }
     ]
-    by_version = {"1.0.0": 0, "1.1.0": 0, "1.2.0": 0}
+    by_version = {"1.0.0": 0, "1.1.0": 0, LATEST: 0}
     for project in fleet.projects:
         if not project.unreachable:
-            by_version[COMMITS.get(project.base, "v1.2.0")[1:]] += 1
+            by_version[COMMITS.get(project.base, f"v{LATEST}")[1:]] += 1
     assert report["summary"] == {
         "projects": len(fleet.projects),
         "unreachable": 1,
