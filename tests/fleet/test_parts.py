@@ -75,6 +75,7 @@ def test_migrations_are_read_as_copier_yml_declares_them() -> None:
         ("1.1.0", "before", "hooks/v1_1_0_rename_serving_answer.py"),
         ("1.1.0", "after", "hooks/v1_1_0_manifest_api_v2.py"),
         ("1.1.0", "after", "hooks/v1_1_0_move_checkov_config.py"),
+        ("2.0.0", "after", "hooks/v2_0_0_keep_edited_platform_code.py"),
     ]
 
 

@@ -53,6 +53,16 @@ def test_sbom_environment_is_on_demand_and_pins_its_generator(rendered) -> None:
     assert str(pins[0].specifier).startswith("=="), f"pinned exactly: {pins[0]}"
 
 
+def _vcs_source(component: dict) -> list[str]:
+    """[repository URL, requested revision] that the SBOM records for a git dependency."""
+    [vcs] = [ref for ref in component.get("externalReferences", []) if ref["type"] == "vcs"]
+    revision = {p["name"]: p["value"] for p in component.get("properties", [])}
+    return [
+        vcs["url"].split("#", 1)[0],
+        revision["cdx:python:package:source:vcs:requested_revision"],
+    ]
+
+
 @pytest.mark.slow
 def test_sbom_of_the_default_project_is_valid_cyclonedx_listing_its_dependencies(
     render: RenderFn, python_path, tmp_path: Path
@@ -85,6 +95,9 @@ def test_sbom_of_the_default_project_is_valid_cyclonedx_listing_its_dependencies
         version = component.get("version", "")
         assert version, f"{requirement.name}: no version in {SBOM}"
         assert requirement.specifier.contains(version), f"{requirement}: {version} resolved"
+        if requirement.url:  # the platform kit from the template repository, at its tag
+            assert _vcs_source(component) == requirement.url.removeprefix("git+").rsplit("@", 1)
+            continue
         assert component.get("purl", "").lower() == (
             f"pkg:pypi/{canonicalize_name(requirement.name)}@{version}".lower()
         ), f"{requirement.name}: package URL {component.get('purl')!r}"
