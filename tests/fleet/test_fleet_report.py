@@ -8,16 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.version import Version
 
 from tests.fleet.conftest import FLEET_COMMAND, Fleet, report_of, run_fleet
 from tests.fleet.fleet import LATEST, OWNERS, TODAY, FleetProject
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fleet")]
 
-MIGRATIONS_1_1_0 = [
+# Every migration copier.yml declares, oldest first; a project takes those after its version.
+MIGRATIONS = [
     {"version": "1.1.0", "stage": "before", "command": "hooks/v1_1_0_rename_serving_answer.py"},
     {"version": "1.1.0", "stage": "after", "command": "hooks/v1_1_0_manifest_api_v2.py"},
     {"version": "1.1.0", "stage": "after", "command": "hooks/v1_1_0_move_checkov_config.py"},
+    {"version": "2.0.0", "stage": "after", "command": "hooks/v2_0_0_keep_edited_platform_code.py"},
 ]
 COMMITS = {"v100": "v1.0.0", "v110": "v1.1.0"}  # every other base is on LATEST
 BEHIND = {"1.0.0": 2, "1.1.0": 1, LATEST: 0}
@@ -65,7 +68,9 @@ def expected(project: FleetProject, fleet: Fleet, tmp_path: Path) -> dict[str, A
         "version": version,
         "latest": LATEST,
         "releases_behind": BEHIND[version],
-        "migrations_to_apply": (MIGRATIONS_1_1_0 if version == "1.0.0" else []),
+        "migrations_to_apply": [
+            m for m in MIGRATIONS if Version(version) < Version(m["version"]) <= Version(LATEST)
+        ],
         "changelog_to_apply": changelog,
         "problem": None,
     }
