@@ -39,6 +39,10 @@ BAD_ANSWERS: list[tuple[str, str, str]] = [
     ("description", "", "must not be empty"),
     ("description", "Predicts churn.\nAnd more.", "one line"),
     ("description", "Predicts\tchurn.", "control characters"),
+    ("platform_kit_source", "github.com/acme/ml-platform-template", "git URL"),
+    ("platform_kit_source", "https://example.com/it's.git", "git URL"),  # quoted in shell
+    ("platform_kit_source", "https://example.com/repo.git/", "git URL"),
+    ("platform_kit_source", "", "`index`"),
     *[
         (team, bad, "handle")
         for team in TEAM_QUESTIONS

@@ -1,0 +1,61 @@
+"""Where a project installs the platform kit from: the template repository at the release
+tag (a git dependency), or the organisation's package index. Either way the kit is pinned to
+the template version in every place that installs or runs it."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+from tests.support import KIT_VERSION, RenderFn
+
+
+def _kit_requirements(project: Path) -> list[Requirement]:
+    """Every requirement naming the kit: dependencies, dependency groups, tox deps, and the
+    conflict gate's command the README gives (CI runs the same, tests/render checks)."""
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+    tox = tomllib.loads((project / "tox.toml").read_text("utf-8"))
+    groups = pyproject["dependency-groups"].values()
+    readme = (project / "README.md").read_text("utf-8")
+    gate = re.search(
+        r"```bash\nuvx --no-config --from '([^']+)' ml-platform conflicts\n```", readme
+    )
+    assert gate, "the README gives the conflict gate's command"
+    listed = [
+        *pyproject["project"]["dependencies"],
+        *(r for group in groups for r in group if isinstance(r, str)),
+        *(r for env in tox["env"].values() for r in env.get("deps", [])),
+        gate.group(1),
+    ]
+    return [Requirement(r) for r in listed if Requirement(r).name == "ml-platform-kit"]
+
+
+@pytest.mark.parametrize(
+    ("source", "pin"),
+    [
+        ("index", f"=={KIT_VERSION}"),
+        ("ssh://git@gitlab.com/acme/ml-platform-template.git", None),
+        ("https://github.com/acme/ml-platform-template.git", None),
+    ],
+)
+def test_the_kit_is_pinned_to_the_template_version_everywhere(
+    render: RenderFn, tmp_path: Path, source: str, pin: str | None
+) -> None:
+    project = render({"platform_kit_source": source}, tmp_path / "project")
+    requirements = _kit_requirements(project)
+    # the project, security, posture, audit, sbom, conventions, the conflict gate
+    assert len(requirements) == 7, requirements
+    for requirement in requirements:
+        if pin:
+            assert (str(requirement.specifier), requirement.url) == (pin, None), requirement
+        else:
+            assert requirement.url == f"git+{source}@v{KIT_VERSION}", requirement
+    direct = pin is None
+    pyproject = (project / "pyproject.toml").read_text("utf-8")
+    dockerfile = (project / "Dockerfile").read_text("utf-8")
+    assert ("allow-direct-references = true" in pyproject) == direct, "hatchling needs it for git"
+    assert ("apt-get install -y --no-install-recommends git" in dockerfile) == direct
