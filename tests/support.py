@@ -47,7 +47,7 @@ from template_repository import tail as tail
 from template_repository import tool_env as tool_env
 from template_repository import working_tree_files as working_tree_files
 
-from ml_platform_kit.security import TaggedLoader
+from ml_platform_kit.scanning import TaggedLoader
 
 # The one pair of option values the questionnaire refuses: KServe serves online only.
 INVALID_OPTION_PAIRS = ({"serving_mode": "batch", "deploy_target": "kserve"},)

@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 import pytest
 
-from ml_platform_kit import cli, security
+from ml_platform_kit import cli, scanning, security, supply_chain, workloads
 from ml_platform_kit.finding import Finding, Outcome
 from ml_platform_kit.project import Project
 from tests import security_samples as samples
@@ -76,7 +76,7 @@ class Recorded:
 @pytest.fixture
 def installed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every scanner is on PATH (for those run from a recorded output)."""
-    monkeypatch.setattr(security.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(scanning.shutil, "which", lambda name: f"/usr/bin/{name}")
 
 
 # --- SEC001 python code -------------------------------------------------------------------------
@@ -261,7 +261,7 @@ def manifests(project: Project, *objects: dict[str, Any]) -> Project:
 @pytest.mark.check("SEC005", "fails")
 def test_an_unknown_field_is_refused_by_its_schema(project: Project) -> None:
     manifests(project, samples.deployment_with_unknown_field())
-    finding = only(security.kubernetes_validate(project), "SEC005")[0]
+    finding = only(workloads.kubernetes_validate(project), "SEC005")[0]
     assert (finding.where, finding.owner) == ("deploy/rendered/objects.yaml", MLOPS)
     assert "'replica' was unexpected" in finding.problem
 
@@ -276,7 +276,7 @@ def test_hardened_objects_match_their_schemas_and_kserve_is_skipped_with_a_note(
         samples.hardened_cronjob(),
         samples.hardened_inference_service(),
     )
-    outcome = security.kubernetes_validate(project)
+    outcome = workloads.kubernetes_validate(project)
     assert outcome.ok, outcome.findings
     assert any(
         "InferenceService churn (serving.kserve.io/v1beta1) skipped" in n for n in outcome.passed
@@ -286,7 +286,7 @@ def test_hardened_objects_match_their_schemas_and_kserve_is_skipped_with_a_note(
 @pytest.mark.check("SEC005", "fails")
 def test_a_deploy_manifest_without_rendered_objects_names_the_command(project: Project) -> None:
     finding = only(
-        security.kubernetes_validate(plant(project, {"deploy/manifest.yaml": "x: 1\n"})), "SEC005"
+        workloads.kubernetes_validate(plant(project, {"deploy/manifest.yaml": "x: 1\n"})), "SEC005"
     )[0]
     assert finding.where == "deploy/rendered/"
     assert finding.problem.startswith("no rendered objects")
@@ -301,7 +301,7 @@ def test_hardened_workloads_meet_the_baseline(project: Project) -> None:
         samples.hardened_cronjob(),
         samples.hardened_inference_service(),
     )
-    assert security.workload_security(project) == Outcome()
+    assert workloads.workload_security(project) == Outcome()
 
 
 def _container(deployment: dict[str, Any]) -> dict[str, Any]:
@@ -355,7 +355,7 @@ def test_each_workload_rule_names_file_object_container_rule_and_mlops(
 ) -> None:
     deployment = samples.hardened_deployment()
     edit(deployment)
-    findings = only(security.workload_security(manifests(project, deployment)), "SEC006")
+    findings = only(workloads.workload_security(manifests(project, deployment)), "SEC006")
     assert all((f.where, f.owner) == ("deploy/rendered/objects.yaml", MLOPS) for f in findings)
     prefix = "Deployment churn container 'serve': "
     assert [f for f in findings if f.problem.startswith(prefix) and f"(rule: {rule})" in f.problem]
@@ -364,26 +364,26 @@ def test_each_workload_rule_names_file_object_container_rule_and_mlops(
 def test_pod_level_run_as_non_root_counts_for_its_containers(project: Project) -> None:
     deployment = samples.hardened_deployment()
     del _container(deployment)["securityContext"]["runAsNonRoot"]  # the pod's setting applies
-    assert security.workload_security(manifests(project, deployment)) == Outcome()
+    assert workloads.workload_security(manifests(project, deployment)) == Outcome()
 
 
 def test_kserve_containers_are_checked_too(project: Project) -> None:
     service = samples.hardened_inference_service()
     del service["spec"]["predictor"]["containers"][0]["securityContext"]
-    findings = only(security.workload_security(manifests(project, service)), "SEC006")
+    findings = only(workloads.workload_security(manifests(project, service)), "SEC006")
     expected = "InferenceService churn predictor container 'kserve-container': no securityContext"
     assert [f for f in findings if f.problem.startswith(expected)]
 
 
 def test_no_rendered_manifests_is_a_skip_that_says_where_it_looked(project: Project) -> None:
-    for scanner in (security.workload_security, security.kubernetes_validate):
+    for scanner in (workloads.workload_security, workloads.kubernetes_validate):
         with pytest.raises(security.NothingToScan, match="deploy/rendered"):
             scanner(project)
 
 
 def test_a_manifest_that_does_not_parse_fails_naming_it(project: Project) -> None:
     plant(project, {"deploy/rendered/broken.yaml": "kind: [unclosed\n"})
-    finding = only(security.workload_security(project), "SEC006")[0]
+    finding = only(workloads.workload_security(project), "SEC006")[0]
     assert finding.where == "deploy/rendered/broken.yaml"
     assert finding.problem.startswith("not valid YAML: ")
     assert "\n" not in finding.problem
@@ -402,7 +402,7 @@ def test_a_manifest_that_does_not_parse_fails_naming_it(project: Project) -> Non
     ],
 )
 def test_kinds_without_a_kubernetes_schema_are_told_apart(api_version: str, core: bool) -> None:
-    assert security.Manifest("x.yaml", {"apiVersion": api_version}).is_core is core
+    assert workloads.Manifest("x.yaml", {"apiVersion": api_version}).is_core is core
 
 
 # --- SEC007 posture (checkov, from a recorded run) ----------------------------------------------
@@ -436,7 +436,7 @@ def test_checkov_findings_name_the_project_file_and_its_owner(
 ) -> None:
     plant(project, {"Dockerfile": samples.ROOT_LATEST_DOCKERFILE})
     manifests(project, samples.deployment_without_security_context())
-    monkeypatch.setattr(security, "_stream", Recorded(CHECKOV_OUTPUT))
+    monkeypatch.setattr(scanning, "stream", Recorded(CHECKOV_OUTPUT))
     findings = only(security.checkov(project), "SEC007")
     assert [(f.where, f.problem.split()[0], f.owner) for f in findings] == [
         ("deploy/rendered/deployment.yaml:1", "CKV_K8S_30", MLOPS),
@@ -453,7 +453,7 @@ def test_checkov_passing_is_a_pass_and_each_file_is_its_own_argument(
     plant(project, {"Dockerfile": samples.HARDENED_DOCKERFILE})
     plant(project, {".github/workflows/ci.yml": samples.HARDENED_WORKFLOW})
     stream = Recorded("", returncode=0)
-    monkeypatch.setattr(security, "_stream", stream)
+    monkeypatch.setattr(scanning, "stream", stream)
     assert security.checkov(project) == Outcome()
     argv = stream.argv
     assert argv[1:5] == [
@@ -486,7 +486,7 @@ ERROR:pip_audit._cli:Jinja2: Dependency not found on PyPI and could not be audit
 def test_a_vulnerable_dependency_is_refused_on_pyproject(
     project: Project, monkeypatch: pytest.MonkeyPatch, installed: None
 ) -> None:
-    monkeypatch.setattr(security, "_stream", Recorded(PIP_AUDIT_OUTPUT))
+    monkeypatch.setattr(scanning, "stream", Recorded(PIP_AUDIT_OUTPUT))
     findings = only(security.pip_audit(project), "SEC008")
     assert {(f.where, f.owner) for f in findings} == {("pyproject.toml", PLATFORM)}
     assert [f.problem for f in findings] == [
@@ -501,7 +501,7 @@ def test_an_audit_without_advisories_passes(
     project: Project, monkeypatch: pytest.MonkeyPatch, installed: None
 ) -> None:
     stream = Recorded("No known vulnerabilities found\n", returncode=0)
-    monkeypatch.setattr(security, "_stream", stream)
+    monkeypatch.setattr(scanning, "stream", stream)
     assert security.pip_audit(project) == Outcome()
     assert stream.argv[1:] == ["--strict", "--progress-spinner", "off", "."]
 
@@ -512,7 +512,7 @@ def test_an_audit_without_advisories_passes(
 def test_a_failure_whose_output_names_no_file_is_one_finding_on_the_settings(
     project: Project, monkeypatch: pytest.MonkeyPatch, installed: None
 ) -> None:
-    monkeypatch.setattr(security, "_stream", Recorded("error: Failed to parse pyproject.toml", 2))
+    monkeypatch.setattr(scanning, "stream", Recorded("error: Failed to parse pyproject.toml", 2))
     finding = only(security.ruff_security(project), "SEC001")[0]
     assert finding.where == "pyproject.toml"
     assert finding.problem.startswith("ruff failed (exit code 2) without naming a file")
@@ -521,7 +521,7 @@ def test_a_failure_whose_output_names_no_file_is_one_finding_on_the_settings(
 def test_a_scanner_that_is_not_installed_says_to_run_through_tox(
     project: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(security.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(scanning.shutil, "which", lambda _name: None)
     finding = only(security.ruff_security(project), "SEC001")[0]
     assert finding.where == "pyproject.toml"
     assert finding.problem.startswith("`ruff` is not installed: run the scanners through tox")
@@ -556,7 +556,7 @@ def test_lines_that_are_not_findings_are_not_read_as_findings() -> None:
         security.parse_bandit,
         security.parse_hadolint,
         security.parse_zizmor,
-        security.parse_kubernetes_validate,
+        workloads.parse_kubernetes_validate,
         security.parse_checkov,
         security.parse_pip_audit,
         security.parse_detect_secrets,
@@ -572,7 +572,7 @@ RELEASE_PATH = ".github/workflows/release.yml"
 
 @pytest.mark.check("SEC010", "passes")
 def test_the_templates_release_workflow_attests_provenance(project: Project) -> None:
-    assert security.release_provenance(plant(project, {RELEASE_PATH: RELEASE})) == Outcome()
+    assert supply_chain.release_provenance(plant(project, {RELEASE_PATH: RELEASE})) == Outcome()
 
 
 @pytest.mark.check("SEC010", "fails")
@@ -605,7 +605,7 @@ def test_a_release_without_provenance_is_refused(
     if text is not None:
         assert text != RELEASE, "the edit changed nothing: the template moved on"
         plant(project, {RELEASE_PATH: text})
-    finding = only(security.release_provenance(project), "SEC010")[0]
+    finding = only(supply_chain.release_provenance(project), "SEC010")[0]
     assert (finding.where, finding.owner) == (RELEASE_PATH, PLATFORM)
     assert finding.problem.startswith(problem), finding.problem
 
@@ -623,7 +623,7 @@ def gitlab(project: Project) -> Project:
 
 @pytest.mark.check("SEC010", "passes")
 def test_the_templates_gitlab_release_jobs_write_provenance(gitlab: Project) -> None:
-    assert security.release_provenance(plant(gitlab, {".gitlab-ci.yml": GITLAB})) == Outcome()
+    assert supply_chain.release_provenance(plant(gitlab, {".gitlab-ci.yml": GITLAB})) == Outcome()
 
 
 @pytest.mark.check("SEC010", "fails")
@@ -635,7 +635,7 @@ def test_a_gitlab_release_job_without_artifacts_metadata_is_refused(gitlab: Proj
         "release-image:\n  stage: release\n  script: [docker push]\n"
         "test:\n  script: [tox]\n"
     )
-    finding = only(security.release_provenance(plant(gitlab, {".gitlab-ci.yml": ci})), "SEC010")
+    finding = only(supply_chain.release_provenance(plant(gitlab, {".gitlab-ci.yml": ci})), "SEC010")
     assert [(f.where, f.problem.split(" (")[0]) for f in finding] == [
         (".gitlab-ci.yml", "job `release-image`")
     ]
@@ -644,7 +644,7 @@ def test_a_gitlab_release_job_without_artifacts_metadata_is_refused(gitlab: Proj
 @pytest.mark.check("SEC010", "fails")
 def test_a_gitlab_pipeline_without_release_jobs_is_refused(gitlab: Project) -> None:
     plant(gitlab, {".gitlab-ci.yml": "test:\n  script: [tox]\n"})
-    finding = only(security.release_provenance(gitlab), "SEC010")[0]
+    finding = only(supply_chain.release_provenance(gitlab), "SEC010")[0]
     assert finding.problem.startswith("no job in the `release` stage")
 
 
@@ -656,7 +656,7 @@ SCORECARD_PATH = ".github/workflows/scorecard.yml"
 
 @pytest.mark.check("SEC011", "passes")
 def test_the_templates_scorecard_workflow_runs_the_scorecard(project: Project) -> None:
-    assert security.scorecard(plant(project, {SCORECARD_PATH: SCORECARD})) == Outcome()
+    assert supply_chain.scorecard(plant(project, {SCORECARD_PATH: SCORECARD})) == Outcome()
 
 
 @pytest.mark.check("SEC011", "fails")
@@ -676,14 +676,14 @@ def test_a_repository_without_the_scorecard_is_refused(
 ) -> None:
     if text is not None:
         plant(project, {SCORECARD_PATH: text})
-    finding = only(security.scorecard(project), "SEC011")[0]
+    finding = only(supply_chain.scorecard(project), "SEC011")[0]
     assert (finding.where, finding.owner) == (SCORECARD_PATH, PLATFORM)
     assert finding.problem.startswith(problem)
 
 
 def test_the_scorecard_is_not_applicable_on_gitlab(gitlab: Project) -> None:
     with pytest.raises(security.NothingToScan, match="GitHub only"):
-        security.scorecard(gitlab)
+        supply_chain.scorecard(gitlab)
 
 
 # --- SEC009 the SBOM ----------------------------------------------------------------------------
@@ -716,7 +716,7 @@ def keep(project: Project, data: bytes) -> tuple[Outcome, Path]:
     written = project.root.parent / f"{project.root.name}-sbom.cdx.json"
     written.write_bytes(data)
     output = project.root / "reports/sbom.cdx.json"
-    return security.keep_sbom(project, written, output), output
+    return supply_chain.keep_sbom(project, written, output), output
 
 
 @pytest.mark.check("SEC009", "passes")
@@ -798,7 +798,7 @@ def test_the_audit_passes_each_waived_advisory_on_to_pip_audit(
     project: Project, monkeypatch: pytest.MonkeyPatch, installed: None
 ) -> None:
     stream = Recorded("No known vulnerabilities found\n", returncode=0)
-    monkeypatch.setattr(security, "_stream", stream)
+    monkeypatch.setattr(scanning, "stream", stream)
     options = argparse.Namespace(mode="audit", ignore_vuln=["GHSA-aaaa", "PYSEC-2024-1"])
     outcome = security.run(project, options)
     assert outcome.passed[-1] == "security audit: 1 passed, 0 failed, 0 skipped"
