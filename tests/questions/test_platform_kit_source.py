@@ -4,11 +4,13 @@ the template version in every place that installs or runs it."""
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
 
 import pytest
+import yaml
 from packaging.requirements import Requirement
 
 from tests.support import KIT_VERSION, RenderFn
@@ -59,3 +61,21 @@ def test_the_kit_is_pinned_to_the_template_version_everywhere(
     dockerfile = (project / "Dockerfile").read_text("utf-8")
     assert ("allow-direct-references = true" in pyproject) == direct, "hatchling needs it for git"
     assert ("apt-get install -y --no-install-recommends git" in dockerfile) == direct
+
+
+@pytest.mark.parametrize("provider", ["github", "gitlab"])
+def test_dependency_bots_leave_the_kit_to_copier_update(
+    render: RenderFn, tmp_path: Path, provider: str
+) -> None:
+    """The kit's pin is the template version: Dependabot's pip updates (GitHub) and Renovate's
+    pep621 manager (GitLab) read pyproject.toml, so each must skip the kit."""
+    project = render({"ci_provider": provider}, tmp_path / "project")
+    if provider == "github":
+        dependabot = yaml.safe_load((project / ".github/dependabot.yml").read_text("utf-8"))
+        [pip] = [u for u in dependabot["updates"] if u["package-ecosystem"] == "pip"]
+        assert {"dependency-name": "ml-platform-kit"} in pip["ignore"], pip
+    else:
+        renovate = json.loads((project / "renovate.json").read_text("utf-8"))
+        assert "pep621" in renovate["enabledManagers"]
+        disabled = [r for r in renovate["packageRules"] if r.get("enabled") is False]
+        assert [r["matchPackageNames"] for r in disabled] == [["ml-platform-kit"]], disabled
