@@ -89,7 +89,10 @@ def print_outcome(outcome: Outcome, output_format: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    options = parser(argv).parse_args(argv)
+    arguments = parser(argv)
+    options = arguments.parse_args(argv)
+    if not options.root.is_dir():
+        arguments.error(f"--root {options.root}: no such directory (the project to check)")
     project = Project(options.root.resolve())
     command: Callable[[Project, argparse.Namespace], Outcome] = _module(
         COMMANDS[options.command][1]
