@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from ml_platform_kit import deploy
+from ml_platform_kit import deploy, rendering
 from ml_platform_kit.cli import main
 from ml_platform_kit.finding import Finding, Outcome
 from ml_platform_kit.project import Project
@@ -382,14 +382,14 @@ def test_an_object_its_validator_refuses_is_dep005_naming_the_field(
     deployable: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every manifest the schema accepts renders valid objects, so break the renderer instead.
-    original = deploy.render_kserve
+    original = rendering.render_kserve
 
     def invalid(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
         objects = original(manifest)
         objects["inferenceservice.yaml"]["spec"]["predictor"]["minReplicas"] = "two"
         return objects
 
-    monkeypatch.setattr(deploy, "render_kserve", invalid)
+    monkeypatch.setattr(rendering, "render_kserve", invalid)
     finding = only(
         deploy_run(deployable, kserve), "DEP005", "deploy/rendered/inferenceservice.yaml"
     )
