@@ -18,9 +18,19 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import copier
 import pytest
 
-from tests.support import ALL_COMBOS, Combo, tail, tool_env
+from tests.support import (
+    ALL_COMBOS,
+    DEFAULT_COMBO,
+    TEMPLATE_ROOT,
+    Combo,
+    git,
+    snapshot_working_tree,
+    tail,
+    tool_env,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -73,3 +83,33 @@ def test_uv_lock_resolves_every_combination(rendered, python_path, tmp_path: Pat
             failures.append(f"{project.name}: the lock lacks {missing}")
     assert len(distinct) >= 6, "expected one requirement set per Python version and serving mode"
     assert not failures, "\n\n".join(failures)
+
+
+def test_default_answers_resolve_the_kit_from_where_the_template_was_copied(
+    python_path, tmp_path: Path
+) -> None:
+    """As a person copies it: `--defaults`, from a clone of this working tree that is not at a
+    release tag. The kit's source is that clone, at the commit rendered (no tag names it
+    yet), and `uv lock` resolves it: the generated README's `uv sync` works."""
+    clone = snapshot_working_tree(TEMPLATE_ROOT, tmp_path / "template")
+    git(clone, "init", "-q", "-b", "main")
+    git(clone, "add", "-A")
+    git(clone, "commit", "-q", "--no-verify", "-m", "The template between releases")
+    project = tmp_path / "project"
+    copier.run_copy(str(clone), project, defaults=True, unsafe=True, vcs_ref="HEAD", quiet=True)
+    dependencies = tomllib.loads((project / "pyproject.toml").read_text("utf-8"))["project"]
+    [kit] = [d for d in dependencies["dependencies"] if d.startswith("ml-platform-kit")]
+    head = git(clone, "rev-parse", "HEAD").strip()
+    assert kit == f"ml-platform-kit[pipeline] @ git+{clone.as_uri()}@{head}"
+    result = subprocess.run(
+        ["uv", "lock"],
+        cwd=project,
+        env=tool_env(PATH=python_path(DEFAULT_COMBO.python_version)),
+        capture_output=True,
+        text=True,
+        timeout=LOCK_TIMEOUT_SECONDS,
+        check=False,
+    )
+    assert result.returncode == 0, tail(result.stderr, 30)
+    locked = tomllib.loads((project / "uv.lock").read_text("utf-8"))["package"]
+    assert "ml-platform-kit" in {p["name"] for p in locked}

@@ -9,6 +9,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import copier
 import pytest
 import yaml
 from packaging.requirements import Requirement
@@ -79,3 +80,16 @@ def test_dependency_bots_leave_the_kit_to_copier_update(
         assert "pep621" in renovate["enabledManagers"]
         disabled = [r for r in renovate["packageRules"] if r.get("enabled") is False]
         assert [r["matchPackageNames"] for r in disabled] == [["ml-platform-kit"]], disabled
+
+
+def test_a_release_renders_the_kit_from_its_own_repository_at_its_tag(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    """`copier copy` of the release, with the default answers: the kit installs from the
+    repository the template came from, at the same tag."""
+    project = tmp_path / "project"
+    copier.run_copy(
+        str(template_repo), project, defaults=True, vcs_ref=f"v{KIT_VERSION}", quiet=True
+    )
+    [kit] = [r for r in _kit_requirements(project) if r.extras == {"pipeline"}]
+    assert kit.url == f"git+{template_repo.as_uri()}@v{KIT_VERSION}", kit
