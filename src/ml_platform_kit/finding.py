@@ -18,6 +18,12 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 
+def path_of(where: str) -> str:
+    """The file a finding's ``where`` names: ``tox.toml:69`` names ``tox.toml``."""
+    head, colon, tail = where.rpartition(":")
+    return head if colon and tail.isdigit() else where
+
+
 @dataclass(frozen=True)
 class Finding:
     """One broken agreement."""
@@ -32,8 +38,7 @@ class Finding:
     @property
     def path(self) -> str:
         """The file the finding is about, without a line number (waivers match on it)."""
-        head, colon, tail = self.where.rpartition(":")
-        return head if colon and tail.isdigit() else self.where
+        return path_of(self.where)
 
     def __str__(self) -> str:
         return (

@@ -21,7 +21,7 @@ from typing import Any
 import pathspec
 import yaml
 
-from .finding import Finding
+from .finding import Finding, path_of
 from .registry import Check, check
 
 ANSWERS = ".copier-answers.yml"
@@ -157,7 +157,7 @@ class Project:
         of ``where``, or for ``owned`` when another file answers for it (a ``.rej`` file
         belongs to the file it patches; a missing CODEOWNERS rule to CODEOWNERS)."""
         entry: Check = check(check_id)
-        path = owned if owned is not None else Finding("", where, "", "", "", "").path
+        path = owned if owned is not None else path_of(where)
         return entry.finding(where, problem, self.owner_of(path, entry.owner))
 
     @cached_property
