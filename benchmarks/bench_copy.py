@@ -1,18 +1,23 @@
 """How long `copier copy` of this template takes, and how long until a new project is green.
 
-Two measurements in one run:
+Measured in one run:
 
 1. copy: `copier copy` on the command line (as a user runs it) of this template against a
    bare one-file Copier template, both as clean git repositories; reported as medians and
    their ratio, so the figure says what this template adds on top of Copier itself.
-2. time to green: copy, `git init` and commit, then the generated project's own `tox`
-   (every environment), once with a warm uv cache and once with empty uv and pre-commit
-   caches (what a new machine or a CI runner without a cache sees).
+2. time to green: the generated project's own `tox`, run as its README says, three ways:
+   - fresh: a new project (no `.tox`) with warm uv and pre-commit caches (one untimed
+     warm-up render fills them first);
+   - second: `tox` again in the same project, its environments already built;
+   - cold: a new project with empty uv and pre-commit caches (a new machine, or a CI runner
+     without a cache).
+   Each comes with its environments' own times, as tox reports them, so a regression names
+   the environment it is in.
 
 Usage (from the repository root, in the dev environment):
 
-    python benchmarks/bench_copy.py              # 10 copies each, 3 warm and 1 cold green run
-    python benchmarks/bench_copy.py --quick      # 3 copies each, 1 warm green run, no cold
+    python benchmarks/bench_copy.py              # 10 copies each, 3 fresh+second, 1 cold run
+    python benchmarks/bench_copy.py --quick      # 3 copies each, 1 fresh+second, no cold run
     python benchmarks/bench_copy.py --runs 20 --cold-runs 2 --json
 
 `--json` writes the figures to benchmarks/results/ (git-ignored).
@@ -24,6 +29,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -46,6 +52,9 @@ from template_repository import (  # noqa: E402 - needs scripts/ on sys.path
     snapshot_working_tree,
     tail,
 )
+
+# How the generated README runs every check (its first code block): tox's arguments.
+TOX_ARGS: tuple[str, ...] = ()
 
 BARE_COPIER_YML = "_min_copier_version: '9.0.0'\nname:\n  type: str\n  default: demo\n"
 
@@ -92,19 +101,54 @@ def copy_into(template: Path, root: Path) -> Callable[[int], float]:
     return once
 
 
-def time_to_green(template: Path, workdir: Path, path: str, **environment: str) -> dict[str, float]:
-    """Seconds for copy, git init + commit, and tox; `total` is the sum a user waits."""
-    project = workdir / "project"
-    times = {"copy": copier_copy(template, project)}
-    started = time.perf_counter()
-    git_init_commit(project)
-    times["git"] = time.perf_counter() - started
-    tox = run_tox(project, path, **environment)
+# tox's closing summary, one line an environment:
+#   lint: OK (13.21=setup[1.00]+cmd[12.21] seconds)
+TOX_ENV_LINE = re.compile(r"^\s+(?P<env>[\w.-]+): (?:OK|SKIP\w*) [^(]*\((?P<seconds>[\d.]+)")
+
+
+def tox_environment_seconds(output: str) -> dict[str, float]:
+    """Each environment's seconds from tox's summary (setup and commands together)."""
+    return {
+        match["env"]: float(match["seconds"])
+        for line in output.splitlines()
+        if (match := TOX_ENV_LINE.match(line))
+    }
+
+
+def green_tox(project: Path, path: str, **environment: str) -> dict[str, Any]:
+    """One `tox` run as the README gives it: its wall time and each environment's time."""
+    tox = run_tox(project, path, *TOX_ARGS, **environment)
     if tox.returncode != 0:
         raise SystemExit(f"tox failed ({tox.returncode}) in {project}\n{tail(tox.output, 40)}")
-    times["tox"] = tox.seconds
-    times["total"] = sum(times.values())
-    return times
+    return {"tox": tox.seconds, "environments": tox_environment_seconds(tox.output)}
+
+
+def new_project(template: Path, workdir: Path) -> tuple[Path, float]:
+    """A fresh project as a team starts it: copied, then `git init` and a first commit."""
+    project = workdir / "project"
+    workdir.mkdir(parents=True)
+    copy_seconds = copier_copy(template, project)
+    git_init_commit(project)
+    return project, copy_seconds
+
+
+def time_to_green(template: Path, workdir: Path, path: str, *, again: bool) -> dict[str, Any]:
+    """`fresh`: tox in a new project; `second` (when `again`): tox once more in it."""
+    project, copy_seconds = new_project(template, workdir)
+    runs = {"copy": copy_seconds, "fresh": green_tox(project, path)}
+    if again:
+        runs["second"] = green_tox(project, path)
+    return runs
+
+
+def cold_green(template: Path, workdir: Path, path: str) -> dict[str, Any]:
+    """tox in a new project with empty uv and pre-commit caches."""
+    project, copy_seconds = new_project(template, workdir)
+    caches = {
+        "UV_CACHE_DIR": str(workdir / "uv-cache"),
+        "PRE_COMMIT_HOME": str(workdir / "pre-commit-home"),
+    }
+    return {"copy": copy_seconds, "cold": green_tox(project, path, **caches)}
 
 
 def repeat(label: str, runs: int, once: Callable[[int], float]) -> list[float]:
@@ -118,10 +162,12 @@ def repeat(label: str, runs: int, once: Callable[[int], float]) -> list[float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10, help="copies of each template (10)")
-    parser.add_argument("--green-runs", type=int, default=3, help="warm time-to-green runs (3)")
+    parser.add_argument(
+        "--green-runs", type=int, default=3, help="fresh and second time-to-green runs (3)"
+    )
     parser.add_argument("--cold-runs", type=int, default=1, help="cold time-to-green runs (1)")
     parser.add_argument(
-        "--quick", action="store_true", help="3 copies each, 1 warm green run, no cold run"
+        "--quick", action="store_true", help="3 copies each, 1 fresh and second run, no cold run"
     )
     parser.add_argument("--no-green", action="store_true", help="time the copies only")
     parser.add_argument("--json", action="store_true", help="write benchmarks/results/*.json")
@@ -154,56 +200,30 @@ def main(argv: list[str] | None = None) -> int:
             copies["bare"]
         )
 
-        green: dict[str, list[dict[str, float]]] = {}
+        green: dict[str, list[dict[str, Any]]] = {"fresh": [], "second": [], "cold": []}
         if args.green_runs or args.cold_runs:
-            bin_dir = work / "bin"
             try:
-                path = path_with_python(DEFAULT_COMBO.python_version, bin_dir)
+                path = path_with_python(DEFAULT_COMBO.python_version, work / "bin")
             except InterpreterNotFound as missing:
                 raise SystemExit(f"time to green: {missing}") from None
             if args.green_runs:
                 print("time to green, warm caches (one untimed warm-up)", file=sys.stderr)
-                warmup = work / "green-warmup"
-                warmup.mkdir()
-                time_to_green(this, warmup, path)
-                green["warm"] = []
+                time_to_green(this, work / "green-warmup", path, again=False)
                 for i in range(args.green_runs):
-                    run_dir = work / f"green-warm-{i}"
-                    run_dir.mkdir()
-                    green["warm"].append(time_to_green(this, run_dir, path))
-                    print(
-                        f"  warm {i + 1}/{args.green_runs}: {green['warm'][-1]['total']:.1f} s",
-                        file=sys.stderr,
-                        flush=True,
-                    )
+                    runs = time_to_green(this, work / f"green-warm-{i}", path, again=True)
+                    for kind in ("fresh", "second"):
+                        green[kind].append(runs[kind])
+                    fresh, second = runs["fresh"]["tox"], runs["second"]["tox"]
+                    say = f"fresh {fresh:.1f} s, second {second:.1f} s"
+                    print(f"  {i + 1}/{args.green_runs}: {say}", file=sys.stderr, flush=True)
             if args.cold_runs:
                 print("time to green, empty uv and pre-commit caches", file=sys.stderr)
-                green["cold"] = []
                 for i in range(args.cold_runs):
-                    run_dir = work / f"green-cold-{i}"
-                    run_dir.mkdir()
-                    cold = time_to_green(
-                        this,
-                        run_dir,
-                        path,
-                        UV_CACHE_DIR=str(run_dir / "uv-cache"),
-                        PRE_COMMIT_HOME=str(run_dir / "pre-commit-home"),
-                    )
-                    green["cold"].append(cold)
-                    print(
-                        f"  cold {i + 1}/{args.cold_runs}: {green['cold'][-1]['total']:.1f} s",
-                        file=sys.stderr,
-                        flush=True,
-                    )
+                    green["cold"].append(cold_green(this, work / f"green-cold-{i}", path)["cold"])
+                    say = f"{green['cold'][-1]['tox']:.1f} s"
+                    print(f"  cold {i + 1}/{args.cold_runs}: {say}", file=sys.stderr, flush=True)
         results["time_to_green"] = {
-            cache: {
-                "median_s": {
-                    part: statistics.median(run[part] for run in runs)
-                    for part in ("copy", "git", "tox", "total")
-                },
-                "runs": runs,
-            }
-            for cache, runs in green.items()
+            kind: summarise_green(runs) for kind, runs in green.items() if runs
         }
 
     print_table(results)
@@ -232,6 +252,27 @@ def print_rows(title: str, rows: list[tuple[str, str, str]]) -> None:
             print("-" * (sum(widths) + 4))
 
 
+def summarise_green(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median tox wall time and median time of each environment over `runs`."""
+    environments = sorted({env for run in runs for env in run["environments"]})
+    return {
+        "tox_median_s": statistics.median(run["tox"] for run in runs),
+        "environments_median_s": {
+            env: statistics.median(run["environments"].get(env, 0.0) for run in runs)
+            for env in environments
+        },
+        "runs": runs,
+    }
+
+
+# What each time-to-green figure measures, and the goal it is held to (issue text, 2 cores).
+GREEN_KINDS = {
+    "fresh": ("time to green, fresh .tox, warm caches", 25),
+    "second": ("second tox run, same .tox", 15),
+    "cold": ("first run, empty uv and pre-commit caches", 90),
+}
+
+
 def print_table(results: dict[str, Any]) -> None:
     copy = results["copy"]
     rows = [("measurement", "median", "runs")]
@@ -241,16 +282,14 @@ def print_table(results: dict[str, Any]) -> None:
     ):
         rows.append((label, f"{copy[name]['median_s']:.2f} s", str(len(copy[name]["samples_s"]))))
     rows.append(("  ratio this / bare", f"{results['copy_ratio']:.1f} x", ""))
-    green = results["time_to_green"]
-    for cache, figures in green.items():
-        medians = figures["median_s"]
+    for kind, figures in results["time_to_green"].items():
+        label, goal = GREEN_KINDS[kind]
         runs = str(len(figures["runs"]))
-        rows.append((f"time to green, {cache} caches (total)", f"{medians['total']:.1f} s", runs))
-        for part in ("copy", "git", "tox"):
-            rows.append((f"  {part}", f"{medians[part]:.2f} s", ""))
-    print_rows(
-        f"{results['combination']}, Python {results['python']}, {results['cpus']} CPUs", rows
-    )
+        rows.append((f"{label} (goal {goal} s)", f"{figures['tox_median_s']:.1f} s", runs))
+        for env, seconds in figures["environments_median_s"].items():
+            rows.append((f"  {env}", f"{seconds:.1f} s", ""))
+    title = f"{results['combination']}, Python {results['python']}, {results['cpus']} CPUs"
+    print_rows(f"{title}, `{' '.join(('tox', *TOX_ARGS))}`", rows)
 
 
 if __name__ == "__main__":

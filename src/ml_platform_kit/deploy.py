@@ -37,7 +37,7 @@ from .atomic import atomic_write_text
 from .finding import Finding, Outcome, PipelineError
 from .gates import key_path, load_gates
 from .project import Project
-from .rendering import K8sObject, Manifest, render
+from .rendering import K8sObject, Manifest, render, rendered_file_text
 
 MANIFEST: Final = Path("deploy/manifest.yaml")
 MANIFEST_SCHEMA: Final = Path("deploy/schema/manifest.schema.json")
@@ -309,10 +309,8 @@ def write_rendered(objects: Mapping[str, K8sObject], output: Path) -> None:
     for stale in output.glob("*.yaml"):
         if stale.name not in objects:
             stale.unlink()
-    header = "# Rendered from deploy/manifest.yaml by `ml-platform deploy`; edit the manifest.\n"
     for name, obj in objects.items():
-        text = yaml.safe_dump(obj, sort_keys=False, default_flow_style=False, width=100)
-        atomic_write_text(output / name, header + text)
+        atomic_write_text(output / name, rendered_file_text(obj))
 
 
 # --- the command ----------------------------------------------------------------------------------

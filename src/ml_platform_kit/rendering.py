@@ -7,11 +7,22 @@ validates what these functions return, and only then writes it to ``deploy/rende
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any, Final
 
+import yaml
+
 Manifest = dict[str, Any]
 K8sObject = dict[str, Any]
+
+# The first lines of a rendered file. The second holds the digest of the objects below it, as
+# `ml-platform deploy` validated them (DEP005): the security scan (SEC005) then leaves an
+# unchanged file alone instead of running kubernetes-validate on it a second time.
+RENDERED_BY: Final = (
+    "# Rendered from deploy/manifest.yaml by `ml-platform deploy`; edit the manifest.\n"
+)
+VALIDATED_AS: Final = "# Validated when rendered (DEP005); sha256 of what follows: "
 
 # The user the serving image runs as (see the Dockerfile); Kubernetes enforces it too.
 RUN_AS_USER: Final = 10001
@@ -266,3 +277,24 @@ def render(manifest: Manifest, package: str) -> dict[str, K8sObject]:
     if serving["runtime"] == "batch":
         return render_kubernetes_batch(manifest, package)
     return render_kubernetes_rest(manifest)
+
+
+def _digest(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def rendered_file_text(obj: K8sObject) -> str:
+    """A rendered file: the header, the stamp of its validated content, the object as YAML."""
+    body = yaml.safe_dump(obj, sort_keys=False, default_flow_style=False, width=100)
+    return f"{RENDERED_BY}{VALIDATED_AS}{_digest(body)}\n{body}"
+
+
+def validated_when_rendered(text: str) -> bool:
+    """Whether ``text`` is a rendered file unchanged since ``ml-platform deploy`` validated it."""
+    header, _, rest = text.partition("\n")
+    stamp, _, body = rest.partition("\n")
+    return (
+        header + "\n" == RENDERED_BY
+        and stamp.startswith(VALIDATED_AS)
+        and stamp.removeprefix(VALIDATED_AS) == _digest(body)
+    )

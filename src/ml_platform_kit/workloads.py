@@ -1,7 +1,9 @@
 """SEC005, SEC006: the rendered Kubernetes and KServe objects in ``deploy/rendered/``.
 
 SEC005 runs kubernetes-validate ``--strict`` on every object of a core API group, so an
-unknown field or a wrong type is refused offline; SEC006 is the workload security baseline
+unknown field or a wrong type is refused offline, unless its file is stamped as
+``ml-platform deploy`` wrote it after validating it the same way (DEP005), unchanged since:
+in one tox run the tool reads each file once; SEC006 is the workload security baseline
 every container must keep (non-root, read-only root file system, no privilege escalation,
 capabilities dropped, resources bounded, probes on long-running workloads).
 """
@@ -17,6 +19,7 @@ import yaml
 
 from .finding import Outcome
 from .project import Project
+from .rendering import validated_when_rendered
 from .scanning import Located, NothingToScan, external, failed, one_line, yaml_files
 
 # Where `tox -e deploy` writes the rendered Kubernetes/KServe objects: the one setting to
@@ -60,6 +63,8 @@ class Manifest:
 
     path: str
     obj: dict[str, Any]
+    # The file is as `ml-platform deploy` wrote it after validating it (DEP005).
+    validated_when_rendered: bool = False
 
     @property
     def api_version(self) -> str:
@@ -91,7 +96,10 @@ def _manifests(project: Project) -> tuple[list[Manifest], list[Located]]:
         except yaml.YAMLError as error:
             broken.append((relpath, f"not valid YAML: {one_line(error)}"))
             continue
-        objects.extend(Manifest(relpath, doc) for doc in documents if isinstance(doc, dict))
+        validated = validated_when_rendered(text)
+        objects.extend(
+            Manifest(relpath, doc, validated) for doc in documents if isinstance(doc, dict)
+        )
     return objects, broken
 
 
@@ -108,17 +116,28 @@ def kubernetes_validate(project: Project) -> Outcome:
         )
     if not objects:
         raise NothingToScan(f"no rendered manifests in {RENDERED_MANIFESTS}/")
-    notes = tuple(
+    skipped = tuple(
         f"{m.path}: {m.kind} {m.name} ({m.api_version}) skipped: kubernetes-validate has no "
         "schema for this kind; `tox -e deploy` validates it against its vendored CRD schema"
         for m in objects
         if not m.is_core
     )
-    files = sorted({m.path for m in objects if m.is_core})
+    core = [m for m in objects if m.is_core]
+    validated = tuple(
+        f"{path}: unchanged since `ml-platform deploy` validated it with kubernetes-validate "
+        "--strict (DEP005)"
+        for path in sorted({m.path for m in core if m.validated_when_rendered})
+    )
+    # A file edited or written by hand since (its stamp no longer matches) is validated here.
+    files = sorted({m.path for m in core if not m.validated_when_rendered})
+    if not files and not validated:
+        raise NothingToScan(*skipped)
+    outcome = Outcome(passed=skipped + validated)
     if not files:
-        raise NothingToScan(*notes)
-    outcome = external(project, "SEC005", KUBERNETES_VALIDATE, files, parse_kubernetes_validate)
-    return Outcome(passed=notes) + outcome
+        return outcome
+    return outcome + external(
+        project, "SEC005", KUBERNETES_VALIDATE, files, parse_kubernetes_validate
+    )
 
 
 def _get(node: Any, *keys: str) -> Any:

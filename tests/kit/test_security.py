@@ -21,6 +21,7 @@ import pytest
 from ml_platform_kit import cli, scanning, security, supply_chain, workloads
 from ml_platform_kit.finding import Finding, Outcome
 from ml_platform_kit.project import Project
+from ml_platform_kit.rendering import rendered_file_text
 from tests import security_samples as samples
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "template"
@@ -139,6 +140,26 @@ def test_a_missing_secrets_baseline_is_refused(project: Project) -> None:
     finding = only(security.detect_secrets(project), "SEC002")[0]
     assert (finding.where, finding.owner) == (".secrets.baseline", PLATFORM)
     assert "restore it from the template" in finding.problem
+
+
+def test_vendored_schemas_are_left_to_upd005_and_everything_else_is_read(
+    project: Project,
+) -> None:
+    # A vendored schema is held byte for byte to the template's copy (UPD005); a schema the
+    # team keeps elsewhere, or one nested deeper, is the team's file and is read.
+    key = samples.AWS_KEY_CONFIG
+    plant(
+        project,
+        {
+            ".secrets.baseline": BASELINE,
+            "deploy/schema/kserve-inferenceservice-v1beta1.json": key,
+            "contracts/schema/odcs-v3.2.0.json": key,
+            "deploy/schemas/team.json": key,
+            "contracts/schema/extra/team.json": key,
+        },
+    )
+    found = {finding.where.split(":")[0] for finding in security.detect_secrets(project).findings}
+    assert found == {"deploy/schemas/team.json", "contracts/schema/extra/team.json"}
 
 
 @pytest.mark.check("SEC002", "passes")
@@ -281,6 +302,29 @@ def test_hardened_objects_match_their_schemas_and_kserve_is_skipped_with_a_note(
     assert any(
         "InferenceService churn (serving.kserve.io/v1beta1) skipped" in n for n in outcome.passed
     )
+
+
+def test_a_file_as_deploy_validated_it_is_not_validated_again(project: Project) -> None:
+    # The stamp is trusted, so kubernetes-validate runs once a tox run: here an invalid object
+    # carrying a matching stamp passes, which only a skipped run explains.
+    text = rendered_file_text(samples.deployment_with_unknown_field())
+    plant(project, {"deploy/rendered/deployment.yaml": text})
+    outcome = workloads.kubernetes_validate(project)
+    assert outcome.ok, outcome.findings
+    assert outcome.passed == (
+        "deploy/rendered/deployment.yaml: unchanged since `ml-platform deploy` validated it"
+        " with kubernetes-validate --strict (DEP005)",
+    )
+
+
+@pytest.mark.check("SEC005", "fails")
+def test_a_rendered_file_edited_after_deploy_validated_it_is_validated(project: Project) -> None:
+    text = rendered_file_text(samples.hardened_deployment())
+    edited = text + "---\n" + samples.manifest_text(samples.deployment_with_unknown_field())
+    plant(project, {"deploy/rendered/deployment.yaml": edited})
+    finding = only(workloads.kubernetes_validate(project), "SEC005")[0]
+    assert finding.where == "deploy/rendered/deployment.yaml"
+    assert "'replica' was unexpected" in finding.problem
 
 
 @pytest.mark.check("SEC005", "fails")
