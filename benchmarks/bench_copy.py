@@ -6,11 +6,11 @@ Measured in one run:
    bare one-file Copier template, both as clean git repositories; reported as medians and
    their ratio, so the figure says what this template adds on top of Copier itself.
 2. time to green: the generated project's own `tox`, run as its README says, three ways:
-   - fresh: a new project (no `.tox`) with warm uv and pre-commit caches (one untimed
+   - fresh: a new project (no `.tox`) with warm uv, pre-commit and mypy caches (one untimed
      warm-up render fills them first);
    - second: `tox` again in the same project, its environments already built;
-   - cold: a new project with empty uv and pre-commit caches (a new machine, or a CI runner
-     without a cache).
+   - cold: a new project with empty uv, pre-commit and mypy caches (a new machine, or a CI
+     runner without a cache).
    Each comes with its environments' own times, as tox reports them, so a regression names
    the environment it is in.
 
@@ -53,8 +53,8 @@ from template_repository import (  # noqa: E402 - needs scripts/ on sys.path
     tail,
 )
 
-# How the generated README runs every check (its first code block): tox's arguments.
-TOX_ARGS: tuple[str, ...] = ()
+# The generated README's command for every check, whose arguments the benchmark gives tox.
+README_TOX = re.compile(r"^uvx --with tox-uv tox(?P<args>[^#\n]*)", re.MULTILINE)
 
 BARE_COPIER_YML = "_min_copier_version: '9.0.0'\nname:\n  type: str\n  default: demo\n"
 
@@ -115,12 +115,25 @@ def tox_environment_seconds(output: str) -> dict[str, float]:
     }
 
 
+def readme_tox_args(project: Path) -> list[str]:
+    """The arguments the project's README gives tox to run every check (`p`: in parallel)."""
+    found = README_TOX.search((project / "README.md").read_text(encoding="utf-8"))
+    if found is None:
+        raise SystemExit(f"{project}/README.md no longer says how to run tox")
+    return found["args"].split()
+
+
 def green_tox(project: Path, path: str, **environment: str) -> dict[str, Any]:
     """One `tox` run as the README gives it: its wall time and each environment's time."""
-    tox = run_tox(project, path, *TOX_ARGS, **environment)
+    args = readme_tox_args(project)
+    tox = run_tox(project, path, *args, **environment)
     if tox.returncode != 0:
         raise SystemExit(f"tox failed ({tox.returncode}) in {project}\n{tail(tox.output, 40)}")
-    return {"tox": tox.seconds, "environments": tox_environment_seconds(tox.output)}
+    return {
+        "command": " ".join(["tox", *args]),
+        "tox": tox.seconds,
+        "environments": tox_environment_seconds(tox.output),
+    }
 
 
 def new_project(template: Path, workdir: Path) -> tuple[Path, float]:
@@ -142,11 +155,12 @@ def time_to_green(template: Path, workdir: Path, path: str, *, again: bool) -> d
 
 
 def cold_green(template: Path, workdir: Path, path: str) -> dict[str, Any]:
-    """tox in a new project with empty uv and pre-commit caches."""
+    """tox in a new project with empty uv, pre-commit and mypy caches."""
     project, copy_seconds = new_project(template, workdir)
     caches = {
         "UV_CACHE_DIR": str(workdir / "uv-cache"),
         "PRE_COMMIT_HOME": str(workdir / "pre-commit-home"),
+        "MYPY_CACHE_DIR": str(workdir / "mypy-cache"),
     }
     return {"copy": copy_seconds, "cold": green_tox(project, path, **caches)}
 
@@ -253,8 +267,8 @@ def print_rows(title: str, rows: list[tuple[str, str, str]]) -> None:
 
 
 def summarise_green(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Median tox wall time and median time of each environment over `runs`."""
-    environments = sorted({env for run in runs for env in run["environments"]})
+    """Median tox wall time and median time of each environment over `runs`, in tox's order."""
+    environments = list(dict.fromkeys(env for run in runs for env in run["environments"]))
     return {
         "tox_median_s": statistics.median(run["tox"] for run in runs),
         "environments_median_s": {
@@ -269,7 +283,7 @@ def summarise_green(runs: list[dict[str, Any]]) -> dict[str, Any]:
 GREEN_KINDS = {
     "fresh": ("time to green, fresh .tox, warm caches", 25),
     "second": ("second tox run, same .tox", 15),
-    "cold": ("first run, empty uv and pre-commit caches", 90),
+    "cold": ("first run, empty uv, pre-commit and mypy caches", 90),
 }
 
 
@@ -288,8 +302,9 @@ def print_table(results: dict[str, Any]) -> None:
         rows.append((f"{label} (goal {goal} s)", f"{figures['tox_median_s']:.1f} s", runs))
         for env, seconds in figures["environments_median_s"].items():
             rows.append((f"  {env}", f"{seconds:.1f} s", ""))
+    commands = {run["command"] for g in results["time_to_green"].values() for run in g["runs"]}
     title = f"{results['combination']}, Python {results['python']}, {results['cpus']} CPUs"
-    print_rows(f"{title}, `{' '.join(('tox', *TOX_ARGS))}`", rows)
+    print_rows(f"{title}, `{', '.join(sorted(commands))}`", rows)
 
 
 if __name__ == "__main__":
