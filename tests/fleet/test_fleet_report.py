@@ -11,7 +11,7 @@ import pytest
 from packaging.version import Version
 
 from tests.fleet.conftest import FLEET_COMMAND, Fleet, report_of, run_fleet
-from tests.fleet.fleet import LATEST, OWNERS, TODAY, FleetProject
+from tests.fleet.fleet import BEHIND, LATEST, OWNERS, RELEASES, TODAY, FleetProject
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fleet")]
 
@@ -23,7 +23,6 @@ MIGRATIONS = [
     {"version": "2.0.0", "stage": "after", "command": "hooks/v2_0_0_keep_edited_platform_code.py"},
 ]
 COMMITS = {"v100": "v1.0.0", "v110": "v1.1.0"}  # every other base is on LATEST
-BEHIND = {"1.0.0": 2, "1.1.0": 1, LATEST: 0}
 
 
 def _heading(template: Path, version: str) -> str:
@@ -61,7 +60,7 @@ def expected(project: FleetProject, fleet: Fleet, tmp_path: Path) -> dict[str, A
         return record
     commit = COMMITS.get(project.base, f"v{LATEST}")
     version = commit[1:]
-    changelog = [_heading(fleet.template, v) for v in ("1.1.0", LATEST) if v > version]
+    changelog = [_heading(fleet.template, v) for v in RELEASES if Version(v) > Version(version)]
     record["template"] = {
         "source": str(fleet.template),
         "commit": commit,
@@ -97,7 +96,7 @@ def test_every_record_is_what_was_built(fleet: Fleet, tmp_path: Path) -> None:
     assert report["templates"] == [
         {
             "source": str(fleet.template),
-            "releases": ["1.0.0", "1.1.0", LATEST],
+            "releases": RELEASES,
             "latest": LATEST,
             "problem": None,
         }
@@ -121,7 +120,7 @@ def test_every_record_is_what_was_built(fleet: Fleet, tmp_path: Path) -> None:
 def test_the_policy_decides_the_exit_code(fleet: Fleet) -> None:
     lenient = (
         "--max-releases-behind",
-        "2",
+        str(BEHIND["1.0.0"]),
         "--update-leftovers",
         "report",
         "--expired-waivers",

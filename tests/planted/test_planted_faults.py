@@ -70,19 +70,18 @@ FAULTS = [
     Fault(
         "notebook-with-outputs",
         _notebook_with_output,
-        ("-e", "lint"),
-        ("notebooks carry no outputs", "would have stripped notebooks/01-explore-churn.ipynb"),
+        ("-e", "conventions"),
+        (
+            "NB001 notebooks/01-explore-churn.ipynb",
+            "{team_data_science}",
+            "docs/notebooks.md#nb001",
+        ),
     ),
     Fault(
-        "shell-true-subprocess",
-        _append(
-            f"{PACKAGE}/train.py",
-            "\n\ndef _run(command: str) -> None:\n"
-            "    import subprocess\n\n"
-            "    subprocess.run(command, shell=True, check=True)\n",
-        ),
+        "unused-variable",
+        _append(f"{PACKAGE}/train.py", "\n\ndef _unused() -> None:\n    value = 1\n"),
         ("-e", "lint"),
-        ("S602", f"{PACKAGE}/train.py"),
+        ("F841", f"{PACKAGE}/train.py"),
     ),
     Fault(
         "broken-yaml",
@@ -144,6 +143,24 @@ def test_planted_fault_fails_its_check_with_a_clear_message(
     expected = [text.format(**answers) for text in fault.expected]
     missing = [text for text in expected if text not in tox.output]
     assert not missing, f"{fault.name}: the failure does not say {missing}\n{tail(tox.output, 80)}"
+
+
+def test_lint_leaves_the_security_rules_to_the_security_environment(
+    green_project: tuple[Path, str],
+) -> None:
+    """A tox run runs each tool once: `shell=True` is SEC001's (`tox -e security`, planted in
+    test_security_faults.py), so `tox -e lint` neither reports it nor fails on it."""
+    project, path = green_project
+    shell_true = _append(
+        f"{PACKAGE}/train.py",
+        "\n\ndef _run(command: str) -> None:\n"
+        "    import subprocess\n\n"
+        "    subprocess.run(command, shell=True, check=True)\n",
+    )
+    tox = tox_with_fault(project, path, shell_true, "-e", "lint")
+    assert tox.returncode == 0, f"tox -e lint failed\n{tail(tox.output)}"
+    assert "S602" not in tox.output, tail(tox.output)
+    assert "bandit" not in tox.output.lower(), tail(tox.output)
 
 
 def test_the_faults_left_the_project_as_committed(green_project: tuple[Path, str]) -> None:

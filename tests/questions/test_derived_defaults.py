@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -22,6 +23,8 @@ from hypothesis import strategies as st
 from tests.support import RESERVED_IMPORT_NAMES, RenderFn, read_answers
 
 SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
+# copier.yml's `!include <path>` lines: the files its questions come from.
+INCLUDED = re.compile(r"^!include (\S+)$", re.MULTILINE)
 PACKAGE = re.compile(r"[a-z][a-z0-9_]*")
 
 ODD_NAMES = [
@@ -67,13 +70,27 @@ PROJECT_NAMES = st.text(
 ).filter(str.strip)
 
 
+@pytest.fixture(scope="module")
+def questionnaire_src(template_src: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template's questionnaire with nothing to render: copier.yml and what it includes,
+    and an empty `template/`. Copier computes the answers exactly as for the whole template,
+    without rendering a hundred files for each example."""
+    src = tmp_path_factory.mktemp("questionnaire")
+    shutil.copy2(template_src / "copier.yml", src / "copier.yml")
+    for included in INCLUDED.findall((template_src / "copier.yml").read_text(encoding="utf-8")):
+        (src / included).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(template_src / included, src / included)
+    (src / "template").mkdir()
+    return src
+
+
 @settings(max_examples=60, deadline=None)
 @given(project_name=PROJECT_NAMES)
-def test_any_project_name_derives_valid_names(template_src: Path, project_name: str) -> None:
+def test_any_project_name_derives_valid_names(questionnaire_src: Path, project_name: str) -> None:
     """Copier does not validate defaults under --defaults, so the derivation must be total."""
     with tempfile.TemporaryDirectory() as destination:
         worker = copier.run_copy(
-            str(template_src),
+            str(questionnaire_src),
             Path(destination) / "project",
             data={"project_name": project_name},
             defaults=True,
