@@ -48,13 +48,11 @@ from template_repository import (  # noqa: E402 - needs scripts/ on sys.path
     InterpreterNotFound,
     git_init_commit,
     path_with_python,
+    readme_tox_args,
     run_tox,
     snapshot_working_tree,
     tail,
 )
-
-# The generated README's command for every check, whose arguments the benchmark gives tox.
-README_TOX = re.compile(r"^uvx --with tox-uv tox(?P<args>[^#\n]*)", re.MULTILINE)
 
 BARE_COPIER_YML = "_min_copier_version: '9.0.0'\nname:\n  type: str\n  default: demo\n"
 
@@ -115,17 +113,12 @@ def tox_environment_seconds(output: str) -> dict[str, float]:
     }
 
 
-def readme_tox_args(project: Path) -> list[str]:
-    """The arguments the project's README gives tox to run every check (`p`: in parallel)."""
-    found = README_TOX.search((project / "README.md").read_text(encoding="utf-8"))
-    if found is None:
-        raise SystemExit(f"{project}/README.md no longer says how to run tox")
-    return found["args"].split()
-
-
 def green_tox(project: Path, path: str, **environment: str) -> dict[str, Any]:
     """One `tox` run as the README gives it: its wall time and each environment's time."""
-    args = readme_tox_args(project)
+    try:
+        args = readme_tox_args(project)
+    except ValueError as unsaid:
+        raise SystemExit(str(unsaid)) from None
     tox = run_tox(project, path, *args, **environment)
     if tox.returncode != 0:
         raise SystemExit(f"tox failed ({tox.returncode}) in {project}\n{tail(tox.output, 40)}")

@@ -13,6 +13,7 @@ Production code (`scripts/`, `benchmarks/`) imports this module, never `tests/`;
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -216,6 +217,16 @@ def tail(text: str, lines: int = 60) -> str:
 
 
 TOX_TIMEOUT_SECONDS = 1500
+# A generated README's command for every check; its arguments are what `tox` is given.
+README_TOX = re.compile(r"^uvx --with tox-uv tox(?P<args>[^#\n]*)", re.MULTILINE)
+
+
+def readme_tox_args(project: Path) -> list[str]:
+    """The arguments the project's README gives tox to run every check (`p`: in parallel)."""
+    found = README_TOX.search((project / "README.md").read_text(encoding="utf-8"))
+    if found is None:
+        raise ValueError(f"{project}/README.md no longer says how to run tox")
+    return found["args"].split()
 
 
 @dataclass(frozen=True)

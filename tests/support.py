@@ -29,6 +29,7 @@ import yaml
 from template_repository import COPIER_CONFIG as COPIER_CONFIG
 from template_repository import DEFAULT_COMBO as DEFAULT_COMBO
 from template_repository import OPTION_QUESTIONS as OPTION_QUESTIONS
+from template_repository import README_TOX as README_TOX
 from template_repository import TEMPLATE_DIR as TEMPLATE_DIR
 from template_repository import TEMPLATE_ROOT as TEMPLATE_ROOT
 from template_repository import Combo as Combo
@@ -40,6 +41,7 @@ from template_repository import git as git
 from template_repository import git_init_commit as git_init_commit
 from template_repository import path_with_python as path_with_python
 from template_repository import read_answers as read_answers
+from template_repository import readme_tox_args as readme_tox_args
 from template_repository import render_from as render_from
 from template_repository import run_tox as run_tox
 from template_repository import snapshot_working_tree as snapshot_working_tree

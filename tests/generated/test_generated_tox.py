@@ -19,6 +19,7 @@ from tests.support import (
     RenderFn,
     git,
     git_init_commit,
+    readme_tox_args,
     run_tox,
     tail,
 )
@@ -36,7 +37,8 @@ def test_generated_project_is_green_under_its_own_tox(
 ) -> None:
     project = render(tox_combo.data, tmp_path / tox_combo.id)
     git_init_commit(project)  # pre-commit (the lint env) needs a git repository
-    tox = run_tox(project, python_path(tox_combo.python_version))
+    # As the project's README runs every check: `tox p`, the environments side by side.
+    tox = run_tox(project, python_path(tox_combo.python_version), *readme_tox_args(project))
     assert tox.returncode == 0, (
         f"{tox_combo}: the generated project's tox failed (exit {tox.returncode}, "
         f"{tox.seconds:.0f}s) in {project}\n{tail(tox.output, 80)}"

@@ -29,6 +29,7 @@ import pytest
 
 from tests.support import (
     DEFAULT_COMBO,
+    README_TOX,
     TOX_COMBOS,
     Combo,
     RenderFn,
@@ -40,7 +41,6 @@ from tests.support import (
 README_COMBOS = [DEFAULT_COMBO, next(c for c in TOX_COMBOS if c.serving_mode == "batch")]
 LONG_RUNNING_MARK = "<!-- runs until stopped -->"
 BLOCK = re.compile(r"^```bash\n(?P<body>.*?)^```$", re.MULTILINE | re.DOTALL)
-RUNS_TOX = re.compile(r"^uvx --with tox-uv tox\b")
 COMMAND_TIMEOUT_SECONDS = 900
 SERVER_START_SECONDS = 120
 # What the README says each pipeline step writes, by serving mode.
@@ -148,13 +148,13 @@ def test_every_readme_command_works_as_written_and_in_order(
     env = tool_env(PATH=python_path(combo.python_version))
     blocks = readme_blocks((project / "README.md").read_text(encoding="utf-8"))
     commands = [command for block in blocks for command in block.commands]
-    assert any(RUNS_TOX.match(c) for c in commands), "the README no longer says how to run tox"
+    assert any(README_TOX.match(c) for c in commands), "the README no longer says how to run tox"
     assert any(c.startswith("uv sync") for c in commands), "the README no longer runs uv sync"
 
     replies = []
     for block in blocks:
         for command in block.commands:
-            if RUNS_TOX.match(command):
+            if README_TOX.match(command):
                 continue
             if block.long_running:
                 log = tmp_path / f"background-{len(background)}.log"

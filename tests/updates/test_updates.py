@@ -24,7 +24,7 @@ import pytest
 import yaml
 from copier.errors import TaskError
 
-from tests.support import git, read_answers, run_kit, run_tox, tail
+from tests.support import git, read_answers, readme_tox_args, run_kit, run_tox, tail
 from tests.updates.history import copy_at, fresh_render, recorded_releases, update
 
 pytestmark = pytest.mark.slow
@@ -100,7 +100,8 @@ def test_updated_project_from_the_oldest_release_is_green_under_its_own_tox(
     update(project)
     git(project, "add", "-A")
     git(project, "commit", "-q", "--no-verify", "-m", "Update to the ML platform template")
-    tox = run_tox(project, python_path(read_answers(project)["python_version"]))
+    path = python_path(read_answers(project)["python_version"])
+    tox = run_tox(project, path, *readme_tox_args(project))  # as its README says: `tox p`
     assert tox.returncode == 0, (
         f"tox failed after the update ({tox.seconds:.0f}s)\n{tail(tox.output, 80)}"
     )
