@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.scheduling import ModuleScheduling
 from tests.support import (
     ALL_COMBOS,
     TEMPLATE_ROOT,
@@ -38,19 +39,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("tox_combo", TOX_COMBOS, ids=str)
 
 
-# Tests that spread over the workers instead of staying with their module: long and
-# independent, with fixtures that are cheap to build again on another worker.
-SPREAD_BY_FIXTURE = ("tox_combo", "template_repo")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Keep each module on one worker (its module-scoped project is prepared once), except
-    the generated projects' `tox` runs and the updates from each release: independent and
-    the longest, they spread out."""
-    for item in items:
-        spread = any(name in item.fixturenames for name in SPREAD_BY_FIXTURE)
-        if item.get_closest_marker("xdist_group") is None and not spread:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else ""))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> ModuleScheduling:
+    """Each module's tests on one worker, its project prepared once (tests/scheduling.py)."""
+    return ModuleScheduling(config, log)
 
 
 @pytest.fixture(scope="session")

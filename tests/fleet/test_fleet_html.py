@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 
 from tests.fleet.conftest import Fleet, report_of, run_fleet
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fleet")]
+pytestmark = pytest.mark.slow
 
 # Debian's chromium and chromium-driver (.ci/run installs them); GitHub's runners carry
 # Google Chrome and its chromedriver instead.

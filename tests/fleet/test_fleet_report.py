@@ -13,7 +13,7 @@ from packaging.version import Version
 from tests.fleet.conftest import FLEET_COMMAND, Fleet, report_of, run_fleet
 from tests.fleet.fleet import BEHIND, LATEST, OWNERS, RELEASES, TODAY, FleetProject
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("fleet")]
+pytestmark = pytest.mark.slow
 
 # Every migration copier.yml declares, oldest first; a project takes those after its version.
 MIGRATIONS = [
