@@ -18,7 +18,9 @@ day after the SLA has run out the clean sample fails too (the tool follows the f
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +29,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ml_platform_kit import cli
 from tests.generated.clock import at_noon, clock_env, tox_with_clock, with_clock
 from tests.planted.support import Plant, edit, prepared_project, restore, tox_with_fault
 from tests.support import (
@@ -240,15 +243,24 @@ class Check:
 
 
 def _run_with(project: Path, plant: Plant, *args: str) -> Check:
-    """Plant, run the contract check as `tox -e contracts` does (base: main), restore."""
-    kit = project / ".tox" / "contracts" / "bin" / "ml-platform"
-    command = [str(kit), "contracts", "--base", "main", *args]
+    """Plant, run the contract check as `tox -e contracts` does (base: main), restore.
+
+    In this process, through the kit's `main`, which the project's `ml-platform` command
+    calls: a new interpreter (and pandas) for each fault would prove nothing more. The
+    wiring through tox is `test_tox_contracts_fails_on_a_planted_fault`'s.
+    """
+    stdout, stderr = io.StringIO(), io.StringIO()
     plant(project)
     try:
-        run = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+        with (
+            contextlib.chdir(project),
+            contextlib.redirect_stdout(stdout),
+            contextlib.redirect_stderr(stderr),
+        ):
+            code = cli.main(["contracts", "--base", "main", *args])
     finally:
         restore(project)
-    return Check(run.returncode, run.stdout + run.stderr)
+    return Check(code, stdout.getvalue() + stderr.getvalue())
 
 
 def _assert_refused(project: Path, check: Check, fault: Fault) -> None:
