@@ -93,3 +93,17 @@ def test_a_release_renders_the_kit_from_its_own_repository_at_its_tag(
     )
     [kit] = [r for r in _kit_requirements(project) if r.extras == {"pipeline"}]
     assert kit.url == f"git+{template_repo.as_uri()}@v{KIT_VERSION}", kit
+
+
+def test_a_copy_from_a_relative_path_pins_the_repository_by_its_absolute_url(
+    template_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`copier copy --defaults ../template project`, the way a person copies from a clone
+    next door: the default source is that clone's absolute file:// URL, not a refusal."""
+    monkeypatch.chdir(template_repo.parent)
+    project = tmp_path / "project"
+    copier.run_copy(
+        template_repo.name, project, defaults=True, vcs_ref=f"v{KIT_VERSION}", quiet=True
+    )
+    [kit] = [r for r in _kit_requirements(project) if r.extras == {"pipeline"}]
+    assert kit.url == f"git+{template_repo.as_uri()}@v{KIT_VERSION}", kit
