@@ -52,6 +52,19 @@ def requirements(pyproject: Path) -> str:
     )
 
 
+def uv_lock(project: Path, path: str) -> subprocess.CompletedProcess[str]:
+    """`uv lock` in `project`, with `path` (which holds the project's Python) as PATH."""
+    return subprocess.run(
+        ["uv", "lock"],
+        cwd=project,
+        env=tool_env(PATH=path),
+        capture_output=True,
+        text=True,
+        timeout=LOCK_TIMEOUT_SECONDS,
+        check=False,
+    )
+
+
 def test_uv_lock_resolves_every_combination(rendered, python_path, tmp_path: Path) -> None:
     distinct: dict[str, Combo] = {}
     for combo in ALL_COMBOS:
@@ -64,15 +77,7 @@ def test_uv_lock_resolves_every_combination(rendered, python_path, tmp_path: Pat
         workdir.mkdir()
         for name in ("pyproject.toml", ".python-version", "README.md"):
             shutil.copy2(project / name, workdir / name)
-        result = subprocess.run(
-            ["uv", "lock"],
-            cwd=workdir,
-            env=tool_env(PATH=python_path(combo.python_version)),
-            capture_output=True,
-            text=True,
-            timeout=LOCK_TIMEOUT_SECONDS,
-            check=False,
-        )
+        result = uv_lock(workdir, python_path(combo.python_version))
         if result.returncode != 0:
             failures.append(f"{project.name}: uv lock failed\n{tail(result.stderr, 30)}")
             continue
@@ -101,15 +106,7 @@ def test_default_answers_resolve_the_kit_from_where_the_template_was_copied(
     [kit] = [d for d in dependencies["dependencies"] if d.startswith("ml-platform-kit")]
     head = git(clone, "rev-parse", "HEAD").strip()
     assert kit == f"ml-platform-kit[pipeline] @ git+{clone.as_uri()}@{head}"
-    result = subprocess.run(
-        ["uv", "lock"],
-        cwd=project,
-        env=tool_env(PATH=python_path(DEFAULT_COMBO.python_version)),
-        capture_output=True,
-        text=True,
-        timeout=LOCK_TIMEOUT_SECONDS,
-        check=False,
-    )
+    result = uv_lock(project, python_path(DEFAULT_COMBO.python_version))
     assert result.returncode == 0, tail(result.stderr, 30)
     locked = tomllib.loads((project / "uv.lock").read_text("utf-8"))["package"]
     assert "ml-platform-kit" in {p["name"] for p in locked}
