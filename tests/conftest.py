@@ -27,8 +27,11 @@ from tests.support import (
     path_with_python,
     render_from,
     snapshot_working_tree,
+    write_bytecode,
 )
 from tests.updates.history import build_tagged_template
+
+write_bytecode()  # each project's interpreters compile their stack once, not at every start
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -48,6 +48,7 @@ from template_repository import snapshot_working_tree as snapshot_working_tree
 from template_repository import tail as tail
 from template_repository import tool_env as tool_env
 from template_repository import working_tree_files as working_tree_files
+from template_repository import write_bytecode as write_bytecode
 
 from ml_platform_kit.scanning import TaggedLoader
 

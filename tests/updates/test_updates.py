@@ -47,6 +47,7 @@ MIGRATIONS_AFTER = {
     ],
     "1.1.0": [("2.0.0", "keep edited platform code")],
     "2.0.0": [],
+    "2.0.1": [],
 }
 MIGRATIONS = sorted(Path(__file__).resolve().parents[2].glob("hooks/v*_*.py"))
 
