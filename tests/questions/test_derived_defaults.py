@@ -84,10 +84,8 @@ def questionnaire_src(template_src: Path, tmp_path_factory: pytest.TempPathFacto
     return src
 
 
-@settings(max_examples=60, deadline=None)
-@given(project_name=PROJECT_NAMES)
-def test_any_project_name_derives_valid_names(questionnaire_src: Path, project_name: str) -> None:
-    """Copier does not validate defaults under --defaults, so the derivation must be total."""
+def derived_names(questionnaire_src: Path, project_name: str) -> tuple[str, str]:
+    """The slug and package Copier derives from this project name under `--defaults`."""
     with tempfile.TemporaryDirectory() as destination:
         worker = copier.run_copy(
             str(questionnaire_src),
@@ -98,7 +96,14 @@ def test_any_project_name_derives_valid_names(questionnaire_src: Path, project_n
             quiet=True,
         )
     answers = worker.answers.combined
-    assert_valid_names(str(answers["project_slug"]), str(answers["package_name"]))
+    return str(answers["project_slug"]), str(answers["package_name"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(project_name=PROJECT_NAMES)
+def test_any_project_name_derives_valid_names(questionnaire_src: Path, project_name: str) -> None:
+    """Copier does not validate defaults under --defaults, so the derivation must be total."""
+    assert_valid_names(*derived_names(questionnaire_src, project_name))
 
 
 @pytest.mark.parametrize(
@@ -113,7 +118,6 @@ def test_any_project_name_derives_valid_names(questionnaire_src: Path, project_n
     ],
 )
 def test_derived_names_read_like_the_project_name(
-    render: RenderFn, tmp_path: Path, project_name: str, slug: str, package: str
+    questionnaire_src: Path, project_name: str, slug: str, package: str
 ) -> None:
-    answers = read_answers(render({"project_name": project_name}, tmp_path / "project"))
-    assert (answers["project_slug"], answers["package_name"]) == (slug, package)
+    assert derived_names(questionnaire_src, project_name) == (slug, package)
