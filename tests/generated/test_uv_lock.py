@@ -15,6 +15,7 @@ import json
 import shutil
 import subprocess
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -70,22 +71,28 @@ def test_uv_lock_resolves_every_combination(rendered, python_path, tmp_path: Pat
     for combo in ALL_COMBOS:
         distinct.setdefault(requirements(rendered(combo) / "pyproject.toml"), combo)
 
-    failures = []
-    for number, combo in enumerate(distinct.values()):
+    # Found before the locks start: the interpreters' links are made once, in this thread.
+    paths = {combo.id: python_path(combo.python_version) for combo in distinct.values()}
+
+    def lock(number: int, combo: Combo) -> str | None:
+        """What is wrong with this combination's lock, if anything."""
         project = rendered(combo)
         workdir = tmp_path / str(number)  # the shared renders stay untouched
         workdir.mkdir()
         for name in ("pyproject.toml", ".python-version", "README.md"):
             shutil.copy2(project / name, workdir / name)
-        result = uv_lock(workdir, python_path(combo.python_version))
+        result = uv_lock(workdir, paths[combo.id])
         if result.returncode != 0:
-            failures.append(f"{project.name}: uv lock failed\n{tail(result.stderr, 30)}")
-            continue
+            return f"{project.name}: uv lock failed\n{tail(result.stderr, 30)}"
         locked = {p["name"] for p in tomllib.loads((workdir / "uv.lock").read_text())["package"]}
         direct = ["pandas", "scikit-learn", "pandera", "tox", "pre-commit", "checkov"]
         missing = [name for name in direct if name not in locked]
-        if missing:
-            failures.append(f"{project.name}: the lock lacks {missing}")
+        return f"{project.name}: the lock lacks {missing}" if missing else None
+
+    # Side by side: a lock mostly waits for the package index's answers.
+    with ThreadPoolExecutor(max_workers=len(distinct)) as pool:
+        found = pool.map(lock, range(len(distinct)), distinct.values())
+        failures = [failure for failure in found if failure]
     assert len(distinct) >= 6, "expected one requirement set per Python version and serving mode"
     assert not failures, "\n\n".join(failures)
 
