@@ -1,14 +1,18 @@
 """Fixtures for every layer of the template's own tests: render once, reuse everywhere.
 
-Rendering goes through a snapshot of the working tree without `.git`, made once per
-session. Copier renders a local git template with `vcs_ref="HEAD"` by cloning it and
-committing the uncommitted changes into the clone, for every single copy; the snapshot
-holds exactly the files that clone would hold (tracked plus untracked, ignored ones left
-out), and `tests/render/test_render_source.py` proves both routes render the same project.
+Rendering goes through a snapshot of the working tree without `.git`, made once per run and
+shared by the workers, as the kit repository and the render of each combination are.
+Copier renders a local git template with `vcs_ref="HEAD"` by cloning it and committing the
+uncommitted changes into the clone, for every single copy; the snapshot holds exactly the
+files that clone would hold (tracked plus untracked, ignored ones left out), and
+`tests/render/test_render_source.py` proves both routes render the same project.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,14 +22,17 @@ import pytest
 from tests.scheduling import ModuleScheduling
 from tests.support import (
     ALL_COMBOS,
+    RUN_DIR_VARIABLE,
     TEMPLATE_ROOT,
     TOX_COMBOS,
     Combo,
     InterpreterNotFound,
     RenderFn,
+    built_once,
     kit_source,
     path_with_python,
     render_from,
+    run_dir,
     snapshot_working_tree,
     write_bytecode,
 )
@@ -42,21 +49,34 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("tox_combo", TOX_COMBOS, ids=str)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The process that starts the workers (or runs the tests itself) names the run's shared
+    directory before they start: they inherit it (tests/support.py, `run_dir`)."""
+    if hasattr(config, "workerinput"):
+        return
+    shared = Path(tempfile.mkdtemp(prefix="ml-platform-template-tests-"))
+    os.environ[RUN_DIR_VARIABLE] = str(shared)
+    config.add_cleanup(lambda: shutil.rmtree(shared, ignore_errors=True))
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> ModuleScheduling:
     """Each module's tests on one worker, its project prepared once (tests/scheduling.py)."""
     return ModuleScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
-def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """This repository's releases, tagged from CHANGELOG.md, with the working tree as HEAD."""
-    return build_tagged_template(tmp_path_factory.mktemp("history") / "template")
+def template_repo() -> Path:
+    """This repository's releases, tagged from CHANGELOG.md, with the working tree as HEAD;
+    one per run, read-only (Copier clones it)."""
+    return built_once(run_dir() / "template-history", build_tagged_template)
 
 
 @pytest.fixture(scope="session")
-def template_src(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Absolute path of a git-less snapshot of the template's working tree."""
-    return snapshot_working_tree(TEMPLATE_ROOT, tmp_path_factory.mktemp("template") / "src")
+def template_src() -> Path:
+    """Absolute path of a git-less snapshot of the template's working tree; one per run."""
+    return built_once(
+        run_dir() / "template-src", lambda dst: snapshot_working_tree(TEMPLATE_ROOT, dst)
+    )
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +91,8 @@ def render(template_src: Path) -> RenderFn:
 
 
 class RenderCache:
-    """One render per combination per session. Tests read these; they must not change them."""
+    """One render per combination per run, shared by the workers. Tests read these; they
+    must not change them."""
 
     def __init__(self, render: RenderFn, root: Path) -> None:
         self._render = render
@@ -80,14 +101,18 @@ class RenderCache:
 
     def __call__(self, combo: Combo) -> Path:
         if combo.id not in self._done:
-            self._done[combo.id] = self._render(combo.data, self._root / combo.id)
+            self._done[combo.id] = built_once(
+                self._root / combo.id, lambda dst: self._render(combo.data, dst)
+            )
         return self._done[combo.id]
 
 
 @pytest.fixture(scope="session")
-def rendered(render: RenderFn, tmp_path_factory: pytest.TempPathFactory) -> RenderCache:
+def rendered(render: RenderFn) -> RenderCache:
     """`rendered(combo)`: path of the shared, read-only render of that combination."""
-    return RenderCache(render, tmp_path_factory.mktemp("rendered"))
+    root = run_dir() / "rendered"
+    root.mkdir(exist_ok=True)
+    return RenderCache(render, root)
 
 
 @pytest.fixture(scope="session")

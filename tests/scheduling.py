@@ -7,19 +7,25 @@ longer lets a test be renamed, so every test was scheduled alone and each worker
 every project again. This scheduler groups by module from the test's own name instead.
 
 The exceptions are long and independent tests whose fixtures are cheap to build twice:
-they spread over the workers, one unit each. The slow layers are handed out first, so no
-long test starts while the other worker has only a few seconds of work left.
+they spread over the workers, one unit each, or one unit per generated project where its
+tests share that project. The slow layers are handed out first, so no long test starts
+while the other worker has only a few seconds of work left.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from xdist.scheduler import LoadScopeScheduling
 
-# Each test of these modules is its own unit: the generated projects' tox runs and the
-# updates from each release.
-SPREAD_MODULES = ("tests/generated/test_generated_tox.py", "tests/updates/test_updates.py")
+# Each test of these modules is its own unit: the updates from each release.
+SPREAD_MODULES = ("tests/updates/test_updates.py",)
+# One unit per generated project in these modules: a project's first tox run and its runs
+# with the clock moved share its environments. The project is the combination in the test's
+# id (`ci-serving-target-pyX.Y`).
+PROJECT_MODULES = ("tests/generated/test_generated_tox.py",)
+COMBINATION_ID = re.compile(r"\[(?:.*-)?(?P<combination>[a-z]+-[a-z]+-[a-z]+-py[0-9]+)\b")
 # Modules that share one worker: the fleet report's share one built fleet.
 SHARED_FOLDERS = ("tests/fleet/",)
 # Handed out first, in this order; every other test follows in collection order.
@@ -31,6 +37,8 @@ def unit_of(nodeid: str) -> str:
     module = nodeid.split("::", 1)[0]
     if module in SPREAD_MODULES:
         return nodeid
+    if module in PROJECT_MODULES and (project := COMBINATION_ID.search(nodeid)):
+        return f"{module}::{project['combination']}"
     return next((folder for folder in SHARED_FOLDERS if module.startswith(folder)), module)
 
 

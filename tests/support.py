@@ -9,21 +9,21 @@ the names the tests use are re-exported here. Fixtures built on these live in
 
 from __future__ import annotations
 
-import atexit
 import functools
 import itertools
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
+from filelock import FileLock
 
 # Shared with the docs site and the benchmarks; re-exported for the tests.
 from template_repository import COPIER_CONFIG as COPIER_CONFIG
@@ -88,19 +88,46 @@ RenderFn = Callable[[dict[str, Any], Path], Path]
 KIT_VERSION = str(COPIER_CONFIG["platform_kit_version"]["default"])
 
 
-@functools.cache
-def kit_source() -> str:
-    """The answer `platform_kit_source` for projects the tests install: a `file://` git URL of
-    this working tree, committed and tagged `v<kit version>`, as a real project installs the
-    kit from the template repository at its release tag, offline. One per test process."""
-    repository = Path(tempfile.mkdtemp(prefix="ml-platform-kit-"))
-    atexit.register(shutil.rmtree, repository, True)
+# --- what the workers of one run share ---------------------------------------------------------
+
+# The directory the run's workers share, named by the process that starts them
+# (tests/conftest.py): the kit repository, the template snapshot and the renders of each
+# combination are built there once, by whichever worker needs them first.
+RUN_DIR_VARIABLE = "ML_PLATFORM_TEMPLATE_TEST_RUN"
+
+
+def run_dir() -> Path:
+    return Path(os.environ[RUN_DIR_VARIABLE])
+
+
+def built_once(path: Path, build: Callable[[Path], object]) -> Path:
+    """`path`, built by `build(path)` unless a worker of this run built it already; the others
+    wait for the first. A build that fails leaves nothing behind, so the next one tries again."""
+    with FileLock(f"{path}.lock"):
+        if not path.exists():
+            try:
+                build(path)
+            except BaseException:
+                shutil.rmtree(path, ignore_errors=True)
+                raise
+    return path
+
+
+def _commit_kit(repository: Path) -> None:
     snapshot_working_tree(TEMPLATE_ROOT, repository)
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repository, check=True)
     git(repository, "add", "-A")
     git(repository, "commit", "-q", "--no-verify", "-m", "The platform kit under test")
     git(repository, "tag", f"v{KIT_VERSION}")
-    return repository.as_uri()
+
+
+@functools.cache
+def kit_source() -> str:
+    """The answer `platform_kit_source` for projects the tests install: a `file://` git URL of
+    this working tree, committed and tagged `v<kit version>`, as a real project installs the
+    kit from the template repository at its release tag, offline. One per run: every worker's
+    projects install the same commit, which uv builds once."""
+    return built_once(run_dir() / "ml-platform-kit", _commit_kit).as_uri()
 
 
 # --- rendered files --------------------------------------------------------------------------

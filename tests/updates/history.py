@@ -15,7 +15,7 @@ import copier
 from template_repository import build_tagged_template as build_tagged_template
 from template_repository import recorded_releases as recorded_releases
 
-from tests.support import git_init_commit, kit_source, read_answers
+from tests.support import git_init_commit, read_answers
 
 
 def copy_at(
@@ -33,18 +33,21 @@ def update(project: Path, **options: Any) -> None:
     """What the scheduled update job runs, `copier update --trust --defaults --skip-answered`
     to HEAD; `options` change it (`unsafe=False` leaves out `--trust`)."""
     settings = {"vcs_ref": "HEAD", "defaults": True, "skip_answered": True, "overwrite": True}
-    # The kit installs from this working tree (a release before 2.0.0 had no such question).
-    data = {"platform_kit_source": kit_source(), **options.pop("data", {})}
+    # The kit installs from the template repository the project was copied from, at the
+    # commit it updates to, as the question's default says (releases before 2.0.0 did not
+    # ask it): between releases only that repository has the commit.
+    data = options.pop("data", {})
     copier.run_update(project, quiet=True, data=data, **{"unsafe": True, **settings, **options})
 
 
 def fresh_render(template: Path, project: Path, dst: Path) -> Path:
-    """A new project at HEAD with `project`'s recorded answers."""
+    """A new project at HEAD with `project`'s recorded answers (the kit from `template`, as
+    `update` installs it)."""
     answers = {k: v for k, v in read_answers(project).items() if not k.startswith("_")}
     copier.run_copy(
         str(template),
         dst,
-        data={"platform_kit_source": kit_source(), **answers},
+        data=answers,
         defaults=True,
         vcs_ref="HEAD",
         quiet=True,
