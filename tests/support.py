@@ -155,11 +155,19 @@ def text_of(path: Path) -> str | None:
 STRUCTURED_SUFFIXES = (".yaml", ".yml", ".toml", ".json", ".ipynb")
 
 
+class LibyamlTaggedLoader(yaml.CSafeLoader):
+    """The kit's TaggedLoader (application tags such as GitLab's `!reference` accepted) on
+    libyaml, the parser PyYAML's own ports: about seven times faster, and the suite parses
+    every YAML file of a few hundred renders."""
+
+    yaml_multi_constructors = TaggedLoader.yaml_multi_constructors
+
+
 def parse_structured(path: Path) -> Any:
     """Parse a YAML/TOML/JSON/notebook file with a strict parser; raises on invalid syntax."""
     text = path.read_text(encoding="utf-8")
     if path.suffix in (".yaml", ".yml"):
-        return list(yaml.load_all(text, Loader=TaggedLoader))
+        return list(yaml.load_all(text, Loader=LibyamlTaggedLoader))
     if path.suffix == ".toml":
         return tomllib.loads(text)
     loaded = json.loads(text)

@@ -8,6 +8,9 @@ on top: HEAD is what the tests update to.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,17 +18,29 @@ import copier
 from template_repository import build_tagged_template as build_tagged_template
 from template_repository import recorded_releases as recorded_releases
 
-from tests.support import git_init_commit, read_answers
+from tests.support import built_once, git_init_commit, read_answers, run_dir
 
 
 def copy_at(
     template: Path | str, version: str, dst: Path, data: dict[str, str] | None = None
 ) -> Path:
-    """A project as a team starts it: `copier copy` of a release (no --trust), one commit."""
-    copier.run_copy(
-        str(template), dst, data=data or {}, defaults=True, vcs_ref=f"v{version}", quiet=True
-    )
-    git_init_commit(dst)
+    """A project as a team starts it: `copier copy` of a release (no --trust), one commit.
+
+    Copied once per run for each template, release and answers (many tests start from the
+    oldest release), and then duplicated into `dst`, git history included."""
+    answers = data or {}
+    # The template as given (Copier records it) and the repository it names from here.
+    key = json.dumps([str(template), str(Path(template).resolve()), version, answers])
+    first = run_dir() / "copies" / hashlib.sha256(key.encode()).hexdigest()[:16]
+    first.parent.mkdir(exist_ok=True)
+
+    def copy(project: Path) -> None:
+        copier.run_copy(
+            str(template), project, data=answers, defaults=True, vcs_ref=f"v{version}", quiet=True
+        )
+        git_init_commit(project)
+
+    shutil.copytree(built_once(first, copy), dst, symlinks=True)
     return dst
 
 
