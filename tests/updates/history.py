@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,18 +22,23 @@ from template_repository import recorded_releases as recorded_releases
 from tests.support import built_once, git_init_commit, read_answers, run_dir
 
 
+def _duplicate_of_first(kind: str, key: object, build: Callable[[Path], None], dst: Path) -> Path:
+    """What `build` makes for `key`, made once per run (the first test to ask builds it) and
+    duplicated into `dst`, git history included."""
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    first = run_dir() / kind / digest
+    first.parent.mkdir(exist_ok=True)
+    shutil.copytree(built_once(first, build), dst, symlinks=True)
+    return dst
+
+
 def copy_at(
     template: Path | str, version: str, dst: Path, data: dict[str, str] | None = None
 ) -> Path:
     """A project as a team starts it: `copier copy` of a release (no --trust), one commit.
-
-    Copied once per run for each template, release and answers (many tests start from the
-    oldest release), and then duplicated into `dst`, git history included."""
+    Copied once per run for each template, release and answers: many tests start from the
+    oldest release."""
     answers = data or {}
-    # The template as given (Copier records it) and the repository it names from here.
-    key = json.dumps([str(template), str(Path(template).resolve()), version, answers])
-    first = run_dir() / "copies" / hashlib.sha256(key.encode()).hexdigest()[:16]
-    first.parent.mkdir(exist_ok=True)
 
     def copy(project: Path) -> None:
         copier.run_copy(
@@ -40,8 +46,9 @@ def copy_at(
         )
         git_init_commit(project)
 
-    shutil.copytree(built_once(first, copy), dst, symlinks=True)
-    return dst
+    # The template as given (Copier records it) and the repository it names from here.
+    key = [str(template), str(Path(template).resolve()), version, answers]
+    return _duplicate_of_first("copies", key, copy, dst)
 
 
 def update(project: Path, **options: Any) -> None:
@@ -57,14 +64,13 @@ def update(project: Path, **options: Any) -> None:
 
 def fresh_render(template: Path, project: Path, dst: Path) -> Path:
     """A new project at HEAD with `project`'s recorded answers (the kit from `template`, as
-    `update` installs it)."""
+    `update` installs it). Rendered once per run for each template and answers: a project
+    updated from any release has the same answers."""
     answers = {k: v for k, v in read_answers(project).items() if not k.startswith("_")}
-    copier.run_copy(
-        str(template),
-        dst,
-        data=answers,
-        defaults=True,
-        vcs_ref="HEAD",
-        quiet=True,
-    )
-    return dst
+
+    def render(fresh: Path) -> None:
+        copier.run_copy(
+            str(template), fresh, data=answers, defaults=True, vcs_ref="HEAD", quiet=True
+        )
+
+    return _duplicate_of_first("fresh", [str(template), answers], render, dst)
