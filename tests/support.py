@@ -91,12 +91,14 @@ KIT_VERSION = str(COPIER_CONFIG["platform_kit_version"]["default"])
 # --- what the workers of one run share ---------------------------------------------------------
 
 # The directory the run's workers share, named by the process that starts them
-# (tests/conftest.py): the kit repository, the template snapshot and the renders of each
-# combination are built there once, by whichever worker needs them first.
+# (tests/conftest.py): the kit repository, the template snapshot and history, the render of
+# each combination and the copies of each release are built there once, by whichever
+# worker needs them first.
 RUN_DIR_VARIABLE = "ML_PLATFORM_TEMPLATE_TEST_RUN"
 
 
 def run_dir() -> Path:
+    """The directory this run's workers share."""
     return Path(os.environ[RUN_DIR_VARIABLE])
 
 
