@@ -24,7 +24,6 @@ from tests.support import (
     ALL_COMBOS,
     RUN_DIR_VARIABLE,
     TEMPLATE_ROOT,
-    TOX_COMBOS,
     Combo,
     InterpreterNotFound,
     RenderFn,
@@ -42,11 +41,9 @@ write_bytecode()  # each project's interpreters compile their stack once, not at
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """`combo` runs a test on every valid combination; `tox_combo` on the covering three."""
+    """`combo` runs a test on every valid combination."""
     if "combo" in metafunc.fixturenames:
         metafunc.parametrize("combo", ALL_COMBOS, ids=str)
-    if "tox_combo" in metafunc.fixturenames:
-        metafunc.parametrize("tox_combo", TOX_COMBOS, ids=str)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -110,9 +107,7 @@ class RenderCache:
 @pytest.fixture(scope="session")
 def rendered(render: RenderFn) -> RenderCache:
     """`rendered(combo)`: path of the shared, read-only render of that combination."""
-    root = run_dir() / "rendered"
-    root.mkdir(exist_ok=True)
-    return RenderCache(render, root)
+    return RenderCache(render, run_dir() / "rendered")
 
 
 @pytest.fixture(scope="session")

@@ -105,6 +105,7 @@ def run_dir() -> Path:
 def built_once(path: Path, build: Callable[[Path], object]) -> Path:
     """`path`, built by `build(path)` unless a worker of this run built it already; the others
     wait for the first. A build that fails leaves nothing behind, so the next one tries again."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(f"{path}.lock"):
         if not path.exists():
             try:

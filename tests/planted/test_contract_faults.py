@@ -427,8 +427,8 @@ def test_reference_tool_refuses_each_planted_data_fault_of_one_sample(
     readable = [fault for fault in DATA_FAULTS if not fault.unreadable]
     check = _reference_test(project, _both(*(fault.plant for fault in readable)), as_of)
     assert check.returncode != 0, f"datacontract test passed\n{tail(check.output)}"
-    missing = {fault.name: _unsaid(check.output, fault.reference) for fault in readable}
-    missing = {name: texts for name, texts in missing.items() if texts}
+    unsaid = {fault.name: _unsaid(check.output, fault.reference) for fault in readable}
+    missing = {name: texts for name, texts in unsaid.items() if texts}
     assert not missing, f"datacontract test does not say {missing}\n{check.output}"
 
 

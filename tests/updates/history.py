@@ -26,9 +26,7 @@ def _duplicate_of_first(kind: str, key: object, build: Callable[[Path], None], d
     """What `build` makes for `key`, made once per run (the first test to ask builds it) and
     duplicated into `dst`, git history included."""
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
-    first = run_dir() / kind / digest
-    first.parent.mkdir(exist_ok=True)
-    shutil.copytree(built_once(first, build), dst, symlinks=True)
+    shutil.copytree(built_once(run_dir() / kind / digest, build), dst, symlinks=True)
     return dst
 
 
