@@ -133,6 +133,11 @@ def kit_source() -> str:
     return built_once(run_dir() / "ml-platform-kit", _commit_kit).as_uri()
 
 
+def tracked_changes(project: Path) -> str:
+    """`git status` of the project's tracked files: empty when no command rewrote one."""
+    return git(project, "status", "--porcelain", "--untracked-files=no")
+
+
 # --- rendered files --------------------------------------------------------------------------
 
 

@@ -33,11 +33,11 @@ from tests.support import (
     Combo,
     RenderFn,
     ToxRun,
-    git,
     git_init_commit,
     readme_tox_args,
     run_tox,
     tail,
+    tracked_changes,
 )
 
 BATCH_COMBO = next(combo for combo in TOX_COMBOS if combo.serving_mode == "batch")
@@ -92,7 +92,7 @@ def test_generated_project_is_green_under_its_own_tox(green_run: GreenRun) -> No
     combo, output = green_run.combo, green_run.tox.output
     assert "congratulations" in output, f"{combo}: no success report\n{tail(output)}"
     # Checks report, they never rewrite: no tracked file changed (the secrets baseline, say).
-    changed = git(green_run.project, "status", "--porcelain", "--untracked-files=no")
+    changed = tracked_changes(green_run.project)
     assert not changed, f"{combo}: tox changed tracked files:\n{changed}"
     problems = rendered_deploy_problems(green_run.project, combo)  # tox -e deploy's output
     assert not problems, f"{combo}: deploy/rendered/:\n" + "\n".join(problems)
@@ -120,5 +120,5 @@ def test_generated_suite_is_green_with_the_clock_moved_ahead(
         f" after {run.seconds:.0f}s\n{tail(run.output, 80)}"
     )
     assert "congratulations" in run.output, tail(run.output)
-    changed = git(project, "status", "--porcelain", "--untracked-files=no")
+    changed = tracked_changes(project)
     assert not changed, f"tox changed tracked files with the clock moved:\n{changed}"

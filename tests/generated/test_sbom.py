@@ -25,10 +25,10 @@ from tests.support import (
     COPIER_CONFIG,
     DEFAULT_COMBO,
     RenderFn,
-    git,
     git_init_commit,
     run_tox,
     tail,
+    tracked_changes,
 )
 
 SBOM = Path("reports/sbom.cdx.json")
@@ -107,5 +107,5 @@ def test_sbom_of_the_default_project_is_valid_cyclonedx_listing_its_dependencies
 
     tools = TOOLS & set(components)
     assert not tools, f"the SBOM lists the SBOM tooling, not the image's environment: {tools}"
-    changed = git(project, "status", "--porcelain", "--untracked-files=no")
+    changed = tracked_changes(project)
     assert not changed, f"tox -e sbom changed tracked files:\n{changed}"
