@@ -2,32 +2,35 @@
 
 `tox -e sbom` of a default render, run by the project's own tox, writes
 `reports/sbom.cdx.json`; the outside judge is cyclonedx-python-lib's strict JSON validator
-with the CycloneDX 1.6 schema it ships (offline). Every direct dependency of the rendered
-`[project].dependencies` must be a component with the version that resolved (inside the
-declared range) and its package URL, hanging from the project as the root component; no
+with the CycloneDX 1.6 schema it ships (offline), in an environment of its own
+(`sbom_judge.py`); it refuses a document that breaks the schema. Every direct dependency of
+the rendered `[project].dependencies` must be a component with the version that resolved
+(inside the declared range) and its package URL, hanging from the project as the root component; no
 tool of the SBOM environment itself may appear.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cyclonedx.schema import SchemaVersion
-from cyclonedx.validation.json import JsonStrictValidator
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from tests.support import (
     COPIER_CONFIG,
     DEFAULT_COMBO,
+    TEMPLATE_ROOT,
     RenderFn,
     git_init_commit,
     run_tox,
     tail,
+    tool_env,
     tracked_changes,
 )
 
@@ -38,6 +41,37 @@ TOOLS = {"cyclonedx-bom", "cyclonedx-python-lib", "uv", "tox", "pip", "pytest"}
 
 def _pyproject(project: Path) -> dict[str, Any]:
     return tomllib.loads((project / "pyproject.toml").read_text("utf-8"))
+
+
+JUDGE = Path(__file__).with_name("sbom_judge.py")
+
+
+def judge_sboms(*sboms: Path) -> subprocess.CompletedProcess[str]:
+    """The judge's verdict on `sboms`, run by uv in a throwaway environment of this
+    repository's `sbom-judge` dependency group (pinned there)."""
+    group = _pyproject(TEMPLATE_ROOT)["dependency-groups"]["sbom-judge"]
+    uv_run = [sys.executable, "-m", "uv", "run", "--isolated", "--no-project", "--quiet"]
+    judge = ["python", str(JUDGE), *map(str, sboms)]
+    return subprocess.run(
+        [*uv_run, "--python", sys.executable, *(f"--with={r}" for r in group), *judge],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=tool_env(),
+    )
+
+
+def test_the_sbom_judge_refuses_a_document_the_schema_does_not_allow(tmp_path: Path) -> None:
+    document = {"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1}
+    valid, nameless = tmp_path / "valid.cdx.json", tmp_path / "nameless.cdx.json"
+    valid.write_text(json.dumps(document), "utf-8")
+    nameless.write_text(json.dumps({**document, "components": [{"type": "library"}]}), "utf-8")
+    judged = judge_sboms(valid, nameless)
+    assert judged.returncode == 1, f"exit {judged.returncode}\n{judged.stdout}{judged.stderr}"
+    verdict = judged.stdout
+    assert verdict.startswith(f"{nameless} is not valid CycloneDX 1.6: "), verdict
+    assert "'name' is a required property" in verdict, verdict
+    assert str(valid) not in verdict, "the valid document is named as invalid"
 
 
 def test_sbom_environment_is_on_demand_and_pins_its_generator(rendered) -> None:
@@ -74,9 +108,9 @@ def test_sbom_of_the_default_project_is_valid_cyclonedx_listing_its_dependencies
         f"tox -e sbom failed (exit {tox.returncode}, {tox.seconds:.0f}s) in {project}\n"
         f"{tail(tox.output, 60)}"
     )
+    judged = judge_sboms(project / SBOM)
+    assert judged.returncode == 0, judged.stdout + judged.stderr
     text = (project / SBOM).read_text("utf-8")
-    invalid = JsonStrictValidator(SchemaVersion.V1_6).validate_str(text)
-    assert invalid is None, f"{SBOM} is not valid CycloneDX 1.6: {invalid}"
     assert not list((project / SBOM.parent).glob("*.tmp")), "written atomically, no leftover"
 
     bom = json.loads(text)
