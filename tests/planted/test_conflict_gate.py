@@ -357,18 +357,26 @@ def test_projects_pass_the_gate_again_after_the_faults(projects, provider: str, 
 # --- a real conflict, from copier update ------------------------------------------------------
 
 
-@pytest.mark.parametrize("way", WAYS)
-def test_copier_update_conflict_in_tox_toml_fails_the_gate_naming_it(
-    template_repo: Path, tmp_path: Path, plain_python: str, way: str
-) -> None:
+@pytest.fixture(scope="module")
+def conflicted_update(template_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A team adds a line at the end of tox.toml; the update from the first release to HEAD
-    conflicts there. tox can no longer read its file, and the gate still names each marker."""
+    conflicts there. Each way of running the gate reads the same updated project."""
     oldest = recorded_releases()[0][0]
-    project = copy_at(template_repo, oldest, tmp_path / "project")
+    project = copy_at(template_repo, oldest, tmp_path_factory.mktemp("conflicted") / "project")
     with (project / "tox.toml").open("a", encoding="utf-8") as handle:
         handle.write("\n# team: our nightly environment comes here\n")
     git(project, "commit", "-q", "--no-verify", "-am", "Our own tox line")
     update(project)
+    return project
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_copier_update_conflict_in_tox_toml_fails_the_gate_naming_it(
+    conflicted_update: Path, plain_python: str, way: str
+) -> None:
+    """tox can no longer read its file after the conflicted update, and the gate still names
+    each marker."""
+    project, oldest = conflicted_update, recorded_releases()[0][0]
     text = (project / "tox.toml").read_text("utf-8")
     expected = [
         number
