@@ -1,7 +1,7 @@
 """The outside judge of a generated SBOM: cyclonedx-python-lib's strict JSON validator with
 the CycloneDX 1.6 schema it ships, offline.
 
-It runs in an environment of its own, the `sbom-judge` dependency group (`judge_sbom` in
+It runs in an environment of its own, the `sbom-judge` dependency group (`judge_sboms` in
 test_sbom.py), not in the suite's: `python sbom_judge.py <sbom.cdx.json>...` prints why
 each invalid document is invalid and exits 1, or exits 0 when every one is valid.
 """

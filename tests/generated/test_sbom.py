@@ -5,8 +5,8 @@
 with the CycloneDX 1.6 schema it ships (offline), in an environment of its own
 (`sbom_judge.py`); it refuses a document that breaks the schema. Every direct dependency of
 the rendered `[project].dependencies` must be a component with the version that resolved
-(inside the declared range) and its package URL, hanging from the project as the root component; no
-tool of the SBOM environment itself may appear.
+(inside the declared range) and its package URL, hanging from the project as the root
+component; no tool of the SBOM environment itself may appear.
 """
 
 from __future__ import annotations
