@@ -53,11 +53,14 @@ def restore(project: Path) -> None:
     subprocess.run(["git", "clean", "-fdxq", "-e", ".tox"], cwd=project, check=True)
 
 
-def tox_with_fault(project: Path, path: str, plant: Plant, *tox_args: str) -> ToxRun:
-    """Plant one fault, run the project's tox, and restore the project whatever happened."""
+def tox_with_fault(
+    project: Path, path: str, plant: Plant, *tox_args: str, **environment: str
+) -> ToxRun:
+    """Plant one fault, run the project's tox (with `environment` added to its variables),
+    and restore the project whatever happened."""
     plant(project)
     try:
-        return run_tox(project, path, *tox_args)
+        return run_tox(project, path, *tox_args, **environment)
     finally:
         restore(project)
 

@@ -134,11 +134,16 @@ def green_project(
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda fault: fault.name)
 def test_planted_fault_fails_its_check_with_a_clear_message(
-    green_project: tuple[Path, str], fault: Fault
+    green_project: tuple[Path, str], fault: Fault, tmp_path: Path
 ) -> None:
     project, path = green_project
     answers = read_answers(project)
-    tox = tox_with_fault(project, path, fault.plant, *fault.tox_args)
+    # mypy keeps its cache per user, keyed by module name, and records each module's errors
+    # there: every default project has the same modules, so a planted type error goes to a
+    # cache of its own, never to the one the other projects' runs read at the same time.
+    tox = tox_with_fault(
+        project, path, fault.plant, *fault.tox_args, MYPY_CACHE_DIR=str(tmp_path / "mypy")
+    )
     assert tox.returncode != 0, f"{fault.name}: tox {fault.tox_args} passed\n{tail(tox.output)}"
     expected = [text.format(**answers) for text in fault.expected]
     missing = [text for text in expected if text not in tox.output]
